@@ -1,0 +1,133 @@
+"""The one contract between readers and writers: ``Metadata`` + ``Document``.
+
+Every reader returns a ``Document``; every writer consumes only a ``Document``.
+
+The body is an lxml element tree in a small, fixed HTML vocabulary (no
+namespace), so that normalisation and rendering never need to know which
+format a text came from:
+
+Blocks (children of ``body``, ``blockquote``, ``div``, ``li``, ``dd``, ``td``…)
+    ``h1``–``h5``        part, chapter, section, subsection, unnumbered heading;
+                         optional ``data-toc`` holds a short title for tables of
+                         contents; ``id`` is unique when set (render adds missing ids)
+    ``p``                a paragraph
+    ``blockquote``       a quotation (contains blocks)
+    ``div class=verse``  verse: ``p`` per stanza, ``br`` between lines
+    ``div class=center`` / ``div class=right``  aligned blocks
+    ``div class=biblio`` / ``div class=play``   bibliography / play (hanging indents)
+    ``pre``              literal text (example, verbatim), never typographically changed
+    ``ul`` / ``ol type=1|a|A|i|I`` / ``li``; ``dl`` / ``dt`` / ``dd``
+    ``table`` (``caption``, ``thead``/``tbody``/``tfoot``, ``tr``, ``th``/``td``)
+    ``figure`` > ``img src=… alt=…`` [+ ``figcaption``]; ``src`` relative to the
+                         source's folder; optional class ``float-left``/``float-right``
+    ``hr``               a rule; ``div class=pagebreak`` a forced page break
+Inline
+    ``em strong code sup sub del br a[href] a[id]`` (anchor),
+    ``span class=sc`` (small caps), ``span class=sf`` (sans), ``span lang=xx``,
+    ``a class=noteref href=#ID`` — a footnote reference; ``ID`` is a key of
+    ``Document.notes``; the element's text is the label shown.
+
+A footnote's body lives in ``Document.notes[ID].body``: a ``div`` of blocks,
+which may itself contain ``noteref``s to secondary notes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+
+@dataclass
+class Metadata:
+    """What the title page and the colophon say. Empty means "the source does not say"."""
+
+    title: str = ""
+    subtitle: str = ""
+    authors: list[str] = field(default_factory=list)
+    date: str = ""
+    lang: str = ""
+    source: str = ""        # where the text was retrieved from (may hold URLs)
+    notes: str = ""         # publication notes, printed on the colophon
+    topics: list[str] = field(default_factory=list)
+    publisher: str = ""
+    rights: str = ""        # e.g. "Anti-Copyright"
+    cover: str = ""         # an image file relative to the source's folder
+    notoc: bool = False     # the source asks for no table of contents
+    nofinalpage: bool = False  # the source asks for no colophon page
+    extra: dict[str, str] = field(default_factory=dict)  # directives we do not use
+
+    @property
+    def author_line(self) -> str:
+        return ", ".join(self.authors)
+
+
+@dataclass
+class Note:
+    """A footnote: ``label`` is what the reference shows, ``body`` a ``div`` of blocks."""
+
+    id: str
+    label: str
+    body: etree._Element
+    secondary: bool = False
+
+
+@dataclass
+class Document:
+    metadata: Metadata
+    body: etree._Element
+    notes: dict[str, Note] = field(default_factory=dict)
+    path: Path | None = None          # the source file, for resolving images
+    format: str = ""                  # the reader that produced it, for messages only
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def base_dir(self) -> Path | None:
+        return self.path.parent if self.path else None
+
+    def headings(self) -> list[etree._Element]:
+        return [el for el in self.body.iter("h1", "h2", "h3", "h4", "h5")]
+
+    def identifier(self) -> str:
+        """A stable identifier derived from the content (same text → same id)."""
+        digest = hashlib.sha256()
+        m = self.metadata
+        for part in (m.title, m.subtitle, m.author_line, m.date, m.lang, m.source):
+            digest.update(part.encode("utf-8") + b"\x00")
+        digest.update(etree.tostring(self.body, encoding="utf-8", method="c14n"))
+        for note in self.notes.values():
+            digest.update(etree.tostring(note.body, encoding="utf-8", method="c14n"))
+        h = digest.hexdigest()
+        return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def new_body() -> etree._Element:
+    return etree.Element("body")
+
+
+def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """Append a child element; ``class_`` stands for ``class``."""
+    if "class_" in attrs:
+        attrs["class"] = attrs.pop("class_")
+    el = etree.SubElement(parent, tag, attrs)
+    if text:
+        el.text = text
+    return el
+
+
+def append_text(parent: etree._Element, text: str) -> None:
+    """Append text at the end of ``parent``'s content (after its last child)."""
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+def text_content(el: etree._Element) -> str:
+    """All the text of an element, in document order (notes excluded)."""
+    return "".join(el.itertext())

@@ -1,0 +1,76 @@
+"""Readers: one module per input format, each producing a ``Document``.
+
+A reader module exposes:
+
+``FORMAT``      its name for ``--from`` (``"muse"``, ``"export"``, ``"markdown"``, ``"plain"``)
+``EXTENSIONS``  file endings it usually comes with (a hint only)
+``sniff(text)`` -> int: how sure it is that ``text`` is in its format (0 = not at all, 100 = certain)
+``parse(text, path)`` -> ``Document``: the text must already be decoded to ``str``
+
+``read(path)`` decodes the file and picks the reader by content, not only by
+extension; ``fmt`` (the CLI's ``--from``) overrides the choice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from pipeline.document import Document
+from pipeline.errors import EmptySource, SourceNotFound, UnsupportedFormat
+from pipeline.readers.decode import decode
+
+# Formats in order of preference when two are equally sure.
+READERS = {
+    "muse": "pipeline.readers.muse",
+    "export": "pipeline.readers.export",
+    "markdown": "pipeline.readers.markdown",
+    "plain": "pipeline.readers.plain",
+}
+
+SUPPORTED_EXTENSIONS = {".muse", ".md", ".markdown", ".txt", ".text"}
+
+
+def reader_module(fmt: str):
+    if fmt not in READERS:
+        raise UnsupportedFormat(
+            f"unknown format {fmt!r}", hint=f"use one of: {', '.join(READERS)}")
+    return importlib.import_module(READERS[fmt])
+
+
+def detect_format(text: str, path: Path) -> str:
+    """The format whose reader is surest; the file's extension breaks ties."""
+    best, best_score = "plain", -1
+    suffix = path.suffix.lower()
+    for fmt in READERS:
+        try:
+            module = reader_module(fmt)
+        except ModuleNotFoundError:  # a reader not written yet
+            continue
+        score = module.sniff(text)
+        if suffix in getattr(module, "EXTENSIONS", ()):
+            score += 5
+        if score > best_score:
+            best, best_score = fmt, score
+    return best
+
+
+def read(path: Path | str, fmt: str | None = None) -> Document:
+    path = Path(path)
+    if not path.exists():
+        raise SourceNotFound("no such file", path=path, hint="check the path")
+    if not path.is_file():
+        raise SourceNotFound("not a file", path=path, hint="give a text file or a folder to build")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceNotFound(f"cannot read the file ({exc.strerror})", path=path,
+                             hint="check its permissions") from exc
+    text = decode(data, path)
+    if not text.strip():
+        raise EmptySource("the file is empty", path=path, hint="give a file with a text in it")
+    fmt = fmt or detect_format(text, path)
+    doc = reader_module(fmt).parse(text, path)
+    doc.path = path
+    doc.format = fmt
+    return doc

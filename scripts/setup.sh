@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what zinepress needs and is missing, then leaves a virtual
+# environment in .venv with the project installed (editable) and its test
+# tools. Safe to run again: it only does what is not done yet.
+#
+#   scripts/setup.sh          build + test needs
+#   scripts/setup.sh bench    also what the benchmarks compare against (pandoc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System packages, by what needs them:
+#   poppler-utils         pdftotext/pdffonts/pdftoppm: tests read built PDFs back
+#   fonts-linuxlibertine  the book typeface (Latin, Greek, Cyrillic)
+#   fonts-noto-cjk        Chinese, Japanese, Korean texts
+#   fonts-dejavu-core     the stated fallback typeface
+#   libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0  WeasyPrint's text layout
+#   default-jre-headless  Java for EPUBCheck (only when no java is on PATH)
+#   pandoc                benchmarks only
+need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
+
+missing=()
+for pkg in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: please install these system packages: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+# Reinstall only when the dependency list changed.
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install -q -e '.[test,cluster]'
+  touch .venv/.installed
+fi
