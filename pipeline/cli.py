@@ -1,2 +1,58 @@
+"""The command line: options → calls → messages and exit codes. Nothing else.
+
+Exit codes: 0 all built, 1 a source failed, 2 a usage error.
+Heavy modules are imported inside the commands so that ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
 import typer
-app = typer.Typer()
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn texts into pamphlet PDFs, imposed booklets and EPUBs, each with its colophon.")
+
+FORMAT_NAMES = ("pdf", "booklet", "epub")
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    bad = [n for n in names if n not in FORMAT_NAMES]
+    if bad or not names:
+        raise typer.BadParameter(f"use a comma-separated subset of {', '.join(FORMAT_NAMES)}")
+    return names
+
+
+@app.callback()
+def main() -> None:
+    """zinepress."""
+
+
+@app.command()
+def build(
+    paths: List[Path] = typer.Argument(..., help="Source files or folders (searched recursively)."),
+    out: Path = typer.Option(Path("dist"), "-o", "--out", help="Output folder."),
+    formats: str = typer.Option("pdf,booklet,epub", "--format", help="Which outputs: pdf, booklet, epub."),
+    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, markdown, plain."),
+    paper: str = typer.Option("A5", "--paper", help="Page size of the pamphlet (a CSS size such as A5 or '5.5in 8.5in')."),
+    font_size: str = typer.Option("", "--font-size", help="Body font size, e.g. 11pt."),
+    css: List[Path] = typer.Option([], "--css", help="Your own stylesheet, layered over the pamphlet's."),
+    typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
+    title: str = typer.Option("", "--title", help="Title for sources that state none."),
+    author: str = typer.Option("", "--author", help="Author for sources that state none."),
+    lang: str = typer.Option("", "--lang", help="Language for sources that state none (e.g. en, fr)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Build each source into OUT/NAME.pdf, OUT/NAME.booklet.pdf and OUT/NAME.epub."""
+    from pipeline.batch import run_build
+    from pipeline.build import BuildOptions
+    from pipeline.writers.pdf import PdfOptions
+
+    options = BuildOptions(
+        formats=_formats(formats), source_format=source_format, typography=typography,
+        pdf=PdfOptions(paper=paper, font_size=font_size, css=list(css)),
+        title=title, author=author, lang=lang)
+    failed = run_build(paths, out, options, debug=debug, echo=typer.echo)
+    raise typer.Exit(1 if failed else 0)

@@ -96,9 +96,9 @@ class Document:
         m = self.metadata
         for part in (m.title, m.subtitle, m.author_line, m.date, m.lang, m.source):
             digest.update(part.encode("utf-8") + b"\x00")
-        digest.update(etree.tostring(self.body, encoding="utf-8", method="c14n"))
+        digest.update(text_content(self.body).encode("utf-8"))
         for note in self.notes.values():
-            digest.update(etree.tostring(note.body, encoding="utf-8", method="c14n"))
+            digest.update(b"\x00" + text_content(note.body).encode("utf-8"))
         h = digest.hexdigest()
         return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 

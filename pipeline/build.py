@@ -1,0 +1,90 @@
+"""One source → its outputs: read, normalize, render, write (PDF, booklet, EPUB).
+
+Every output of a source is written to a temporary name and renamed only when
+all of them have been made, so a failing source leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.document import Document
+from pipeline.writers.pdf import PdfOptions
+
+FORMATS = ("pdf", "booklet", "epub")
+SUFFIX = {"pdf": ".pdf", "booklet": ".booklet.pdf", "epub": ".epub"}
+
+
+@dataclass
+class BuildOptions:
+    formats: tuple[str, ...] = FORMATS
+    source_format: str | None = None      # --from: skip detection
+    typography: bool = True
+    impose: str = "saddle"
+    pdf: PdfOptions = field(default_factory=PdfOptions)
+    # What the user supplies for a source that does not say it.
+    title: str = ""
+    author: str = ""
+    lang: str = ""
+
+
+@dataclass
+class BuildResult:
+    source: Path
+    outputs: list[Path] = field(default_factory=list)
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def output_paths(source: Path, out_dir: Path, formats: tuple[str, ...]) -> dict[str, Path]:
+    return {fmt: out_dir / (source.stem + SUFFIX[fmt]) for fmt in formats}
+
+
+def load(source: Path, options: BuildOptions) -> Document:
+    from pipeline.normalize import normalize
+    from pipeline.readers import read
+
+    doc = read(source, options.source_format)
+    meta = doc.metadata
+    if options.title and not meta.title:
+        meta.title = options.title
+    if options.author and not meta.authors:
+        meta.authors = [options.author]
+    if options.lang and not meta.lang:
+        meta.lang = options.lang
+    return normalize(doc, typography=options.typography)
+
+
+def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) -> BuildResult:
+    from pipeline.impose import impose
+    from pipeline.render import prepare
+    from pipeline.writers.output import write_atomically
+
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    doc = load(source, options)
+    prep = prepare(doc)
+    result = BuildResult(source=source)
+    made: dict[str, bytes] = {}
+    if "pdf" in options.formats or "booklet" in options.formats:
+        from pipeline.writers.pdf import write_pdf
+        pdf = write_pdf(prep, options.pdf)
+        result.pages = pdf.pages
+        result.warnings.extend(pdf.warnings)
+        if "pdf" in options.formats:
+            made["pdf"] = pdf.data
+        if "booklet" in options.formats:
+            made["booklet"] = impose(pdf.data, options.impose)
+    if "epub" in options.formats:
+        from pipeline.writers.epub import write_epub
+        made["epub"] = write_epub(prep)
+    paths = output_paths(source, out_dir, options.formats)
+    for fmt in options.formats:
+        write_atomically(paths[fmt], made[fmt])
+        result.outputs.append(paths[fmt])
+    result.warnings = doc.warnings + result.warnings
+    result.seconds = time.perf_counter() - started
+    return result

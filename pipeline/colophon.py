@@ -1,0 +1,72 @@
+"""The attribution colophon every output ends with, built from ``Metadata``.
+
+Laid out like The Anarchist Library's own final page: publisher and rights at
+the top; author, title, date, where the text was retrieved from, notes and
+the site at the bottom. A text without a title or an author cannot be
+attributed, so the build stops and says which field is missing and how to
+give it in the source's own format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.document import Document
+from pipeline.errors import MissingMetadata
+
+# How each format states a field, for the error message.
+HOW_TO_SUPPLY = {
+    "muse": {"title": "add a '#title …' line to the header", "author": "add an '#author …' line to the header"},
+    "markdown": {"title": "add 'title: …' to the YAML front matter", "author": "add 'author: …' to the YAML front matter"},
+    "export": {"title": "add the title as a '## …' heading at the top", "author": "add the author's name on the line under the title"},
+    "plain": {"title": "put the title on the first line", "author": "put the author's name on the line under the title"},
+}
+
+
+@dataclass
+class Colophon:
+    top: list[str] = field(default_factory=list)     # publisher, rights
+    author: str = ""
+    title: str = ""
+    subtitle: str = ""
+    date: str = ""
+    source: str = ""
+    notes: list[str] = field(default_factory=list)
+    site: str = ""
+
+
+def missing_fields(doc: Document) -> list[str]:
+    missing = []
+    if not doc.metadata.title.strip():
+        missing.append("title")
+    if not any(a.strip() for a in doc.metadata.authors):
+        missing.append("author")
+    return missing
+
+
+def require_attribution(doc: Document) -> None:
+    """Raise ``MissingMetadata`` naming the first missing field and how to supply it."""
+    missing = missing_fields(doc)
+    if not missing:
+        return
+    name = missing[0]
+    how = HOW_TO_SUPPLY.get(doc.format, {}).get(name, f"state the {name} in the source")
+    also = f" (and no {missing[1]})" if len(missing) > 1 else ""
+    raise MissingMetadata(
+        f"no {name}{also}: the colophon needs the text's title and author",
+        path=doc.path, hint=f"{how}, or pass --{name} on the command line")
+
+
+def build_colophon(doc: Document) -> Colophon:
+    require_attribution(doc)
+    m = doc.metadata
+    return Colophon(
+        top=[part for part in (m.publisher, m.rights) if part],
+        author=m.author_line,
+        title=m.title,
+        subtitle=m.subtitle,
+        date=m.date,
+        source=m.source,
+        notes=[line for line in m.notes.split("\n") if line.strip()],
+        site=m.extra.get("site", ""),
+    )

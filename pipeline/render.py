@@ -1,0 +1,266 @@
+"""One XHTML rendering of a ``Document`` — title page, body, colophon — for both writers.
+
+``prepare`` does the work both writers share: ids on headings, the table of
+contents, the colophon, the language. Then ``pdf_html`` lays everything out in
+one HTML page for WeasyPrint (footnotes inline, floated to the page foot by
+CSS), and ``epub_parts`` cuts the same content into XHTML files for the EPUB
+(footnotes as pop-up ``aside`` notes at the end of each file).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from lxml import etree
+
+from pipeline.colophon import Colophon, build_colophon
+from pipeline.document import Document, text_content
+from pipeline.language import guess_language
+
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+
+# Block elements of the vocabulary; inside a PDF footnote (an inline float)
+# they become spans with display: block, so that the HTML parser keeps them.
+BLOCK_TAGS = {"p", "blockquote", "div", "pre", "ul", "ol", "li", "dl", "dt", "dd",
+              "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+              "figure", "figcaption", "hr", *HEADING_TAGS}
+
+
+@lru_cache(maxsize=1)
+def templates() -> Environment:
+    return Environment(loader=PackageLoader("pipeline", "templates"),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass
+class TocEntry:
+    level: int
+    title: str
+    id: str
+
+
+@dataclass
+class Prepared:
+    """What both writers need, computed once."""
+
+    doc: Document
+    lang: str
+    colophon: Colophon
+    toc: list[TocEntry] = field(default_factory=list)
+    show_toc: bool = False
+
+
+def prepare(doc: Document) -> Prepared:
+    """Check the attribution, give headings ids and build the table of contents."""
+    colophon = build_colophon(doc)
+    lang = doc.metadata.lang or guess_language(text_content(doc.body))
+    if not doc.metadata.lang:
+        doc.warnings.append(f"the source states no language; typeset as {lang!r} (give one with --lang)")
+    used = {el.get("id") for el in doc.body.iter() if el.get("id")}
+    toc = []
+    for n, heading in enumerate(doc.headings(), start=1):
+        if not heading.get("id"):
+            hid = f"h{n}"
+            while hid in used:
+                hid += "x"
+            heading.set("id", hid)
+            used.add(hid)
+        title = heading.get("data-toc") or " ".join(text_content(heading).split())
+        toc.append(TocEntry(int(heading.tag[1]), title, heading.get("id")))
+    chapters = [e for e in toc if e.level <= 2]
+    show_toc = not doc.metadata.notoc and len(chapters) >= 2
+    return Prepared(doc=doc, lang=lang, colophon=colophon, toc=toc, show_toc=show_toc)
+
+
+def html_fragment(el: etree._Element) -> str:
+    """Serialize the children of ``el`` (not ``el`` itself) as HTML."""
+    parts = [escape_text(el.text or "")]
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in el)
+    return "".join(parts)
+
+
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ---------------------------------------------------------------- PDF
+
+def pdf_body(prep: Prepared) -> etree._Element:
+    """A copy of the body with every footnote reference replaced by the note itself,
+    as an inline ``span.footnote`` that CSS floats to the foot of the page."""
+    doc = prep.doc
+    body = copy.deepcopy(doc.body)
+    for ref in list(body.iter("a")):
+        if "noteref" not in (ref.get("class") or "").split():
+            continue
+        note_id = (ref.get("href") or "").lstrip("#")
+        note = doc.notes.get(note_id)
+        if note is None:
+            continue
+        spans = [_footnote_span(note)]
+        # Notes referenced from inside this note follow it, so they land on the same page.
+        for inner in note.body.iter("a"):
+            inner_id = (inner.get("href") or "").lstrip("#")
+            if "noteref" in (inner.get("class") or "") and inner_id in doc.notes:
+                spans.append(_footnote_span(doc.notes[inner_id]))
+        parent = ref.getparent()
+        index = parent.index(ref)
+        tail = ref.tail
+        parent.remove(ref)
+        for offset, span in enumerate(spans):
+            parent.insert(index + offset, span)
+        spans[-1].tail = tail
+    return body
+
+
+def _footnote_span(note) -> etree._Element:
+    span = etree.Element("span", {"class": "footnote" + (" secondary" if note.secondary else ""),
+                                  "id": f"fn-{note.id}", "data-label": note.label})
+    content = copy.deepcopy(note.body)
+    for el in content.iter():
+        if el.tag in BLOCK_TAGS:
+            el.set("class", f"fn-{el.tag} " + (el.get("class") or ""))
+            el.tag = "span"
+        elif el.tag == "a" and "noteref" in (el.get("class") or ""):
+            el.tag = "sup"
+            el.attrib.pop("href", None)
+    span.text = content.text
+    for child in content:
+        span.append(child)
+    return span
+
+
+def pdf_html(prep: Prepared) -> str:
+    """The whole pamphlet as one HTML document for WeasyPrint."""
+    doc = prep.doc
+    return templates().get_template("pamphlet.html").render(
+        lang=prep.lang, meta=doc.metadata, colophon=prep.colophon,
+        toc=prep.toc if prep.show_toc else [], body=html_fragment(pdf_body(prep)),
+        final_page=not doc.metadata.nofinalpage)
+
+
+# ---------------------------------------------------------------- EPUB
+
+@dataclass
+class EpubPart:
+    """One XHTML file of the EPUB."""
+
+    file_name: str
+    title: str
+    kind: str               # "titlepage", "chapter", "colophon"
+    xhtml: str = ""
+    body: etree._Element | None = None
+    headings: list[TocEntry] = field(default_factory=list)
+
+
+def split_chapters(body: etree._Element, max_chars: int = 60000) -> list[etree._Element]:
+    """Cut the body into files at chapter headings (h1/h2) when it is long."""
+    total = len(text_content(body))
+    cut_tags = ("h1", "h2")
+    if total <= max_chars or not any(child.tag in cut_tags for child in body):
+        return [body]
+    parts: list[etree._Element] = []
+    current = etree.Element("body")
+    current.text = body.text
+    for child in body:
+        if child.tag in cut_tags and (len(current) or (current.text or "").strip()):
+            parts.append(current)
+            current = etree.Element("body")
+        current.append(copy.deepcopy(child))
+    parts.append(current)
+    return parts
+
+
+def epub_parts(prep: Prepared) -> list[EpubPart]:
+    doc = prep.doc
+    env = templates()
+    parts = [EpubPart("titlepage.xhtml", "Title page", "titlepage")]
+    chunks = split_chapters(doc.body)
+    note_file: dict[str, str] = {}
+    anchor_file: dict[str, str] = {}
+    for n, chunk in enumerate(chunks, start=1):
+        name = f"text{n:03d}.xhtml"
+        heads = [TocEntry(int(h.tag[1]), h.get("data-toc") or " ".join(text_content(h).split()), h.get("id"))
+                 for h in chunk.iter(*HEADING_TAGS)]
+        title = heads[0].title if heads else doc.metadata.title
+        parts.append(EpubPart(name, title, "chapter", body=chunk, headings=heads))
+        for el in chunk.iter():
+            if el.get("id"):
+                anchor_file[el.get("id")] = name
+            if el.tag == "a" and "noteref" in (el.get("class") or ""):
+                note_file.setdefault((el.get("href") or "").lstrip("#"), name)
+    # Notes referenced only from other notes go with their parent note's file.
+    changed = True
+    while changed:
+        changed = False
+        for note_id, note in doc.notes.items():
+            if note_id not in note_file:
+                continue
+            for inner in note.body.iter("a"):
+                inner_id = (inner.get("href") or "").lstrip("#")
+                if "noteref" in (inner.get("class") or "") and inner_id not in note_file:
+                    note_file[inner_id] = note_file[note_id]
+                    changed = True
+    for note_id in doc.notes:
+        note_file.setdefault(note_id, parts[-1].file_name)
+        anchor_file[f"fn-{note_id}"] = note_file[note_id]
+        anchor_file[f"fnref-{note_id}"] = note_file[note_id]
+
+    for part in parts[1:]:
+        notes = [doc.notes[i] for i in doc.notes if note_file[i] == part.file_name]
+        body_html = _epub_fragment(part.body, part.file_name, anchor_file)
+        notes_html = [(note, _epub_fragment(note.body, part.file_name, anchor_file)) for note in notes]
+        part.xhtml = env.get_template("epub_chapter.xhtml").render(
+            lang=prep.lang, title=part.title, body=body_html, notes=notes_html)
+    parts[0].xhtml = env.get_template("epub_titlepage.xhtml").render(
+        lang=prep.lang, meta=doc.metadata)
+    if not doc.metadata.nofinalpage:
+        parts.append(EpubPart("colophon.xhtml", "Colophon", "colophon",
+                              xhtml=env.get_template("epub_colophon.xhtml").render(
+                                  lang=prep.lang, colophon=prep.colophon)))
+    return parts
+
+
+def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, str]) -> str:
+    """Children of ``el`` as XHTML, with footnote links made EPUB 3 note references
+    and same-book links pointed at the file that holds their target."""
+    el = copy.deepcopy(el)
+    for a in el.iter("a"):
+        href = a.get("href") or ""
+        if "noteref" in (a.get("class") or ""):
+            note_id = href.lstrip("#")
+            a.set("id", f"fnref-{note_id}")
+            a.set("{%s}type" % EPUB_NS, "noteref")
+            a.set("role", "doc-noteref")
+            target = anchor_file.get(f"fn-{note_id}", file_name)
+            a.set("href", (f"{target}" if target != file_name else "") + f"#fn-{note_id}")
+        elif href.startswith("#"):
+            target = anchor_file.get(href[1:])
+            if target and target != file_name:
+                a.set("href", f"{target}{href}")
+    for img in el.iter("img"):
+        if img.get("alt") is None:
+            img.set("alt", "")
+    wrapper = etree.Element("{%s}div" % XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    wrapper.text = el.text
+    for child in el:
+        wrapper.append(child)
+    for node in wrapper.iter():
+        if isinstance(node.tag, str) and not node.tag.startswith("{"):
+            node.tag = "{%s}%s" % (XHTML_NS, node.tag)
+    text = etree.tostring(wrapper, encoding="unicode", method="xml")
+    # Drop the wrapper's start and end tags (and its namespace declarations).
+    inner = text[text.index(">") + 1: text.rindex("<")]
+    return re.sub(r' xmlns(:epub)?="[^"]*"', "", inner)
+
+
+def style_path(name: str) -> Path:
+    return Path(__file__).resolve().parent.parent / "styles" / name
