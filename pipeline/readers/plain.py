@@ -1,0 +1,307 @@
+"""Plain text → ``Document``.
+
+* Blocks are separated by blank lines. Hard-wrapped lines are joined into
+  paragraphs; a text written one paragraph per line (no wrapping) keeps each
+  line as a paragraph.
+* A block of short lines (verse, an address, a signature) keeps its line breaks.
+* A block whose lines hold columns (runs of 3+ spaces between words: tables,
+  tables of contents) stays literal (``pre``); neighbouring ones are merged.
+* Headings: ``CHAPTER I`` / ``PART I.`` / ``BOOK II`` (with the title that
+  follows it in the next block, if ALL CAPS), a lone roman numeral (``I``,
+  ``IV.``) for sections, and single-line ALL-CAPS blocks.
+* ``_italic_`` → ``em``; ``[12]`` → a footnote reference when a note ``[12]``
+  exists under a ``FOOTNOTE:``/``FOOTNOTES:`` line.
+* A line-end hyphen is dropped only if the joined word occurs unhyphenated
+  elsewhere in the text; otherwise it stays (``forty-five``).
+* Project Gutenberg: the header and the licence after ``*** END OF`` are
+  dropped; ``Title:`` / ``Author:`` / ``Language:`` / ``Translator:`` and the
+  eBook number come from the header only.
+* A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
+  short lines (title, then a name) gives the title and the author. Nothing
+  else is guessed: a missing title or author stays empty.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.document import Document, Metadata, Note, new_body, sub
+
+FORMAT = "plain"
+EXTENSIONS = (".txt", ".text")
+
+_PG_START = re.compile(r"^\*\*\* ?START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$",
+                       re.MULTILINE | re.IGNORECASE)
+_PG_END = re.compile(r"^\*\*\* ?END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$",
+                     re.MULTILINE | re.IGNORECASE)
+_SOURCE = re.compile(r"\A\s*source:[ \t]*(\S.*)$", re.IGNORECASE | re.MULTILINE)
+_LANGS = {"english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it",
+          "russian": "ru", "macedonian": "mk", "chinese": "zh", "portuguese": "pt",
+          "dutch": "nl", "polish": "pl", "ukrainian": "uk", "bulgarian": "bg", "serbian": "sr"}
+
+_ROMAN = r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_CHAPTER = re.compile(rf"^(CHAPTER|PART|BOOK|SECTION|Chapter|Part|Book|Section)\s+"
+                      rf"({_ROMAN}|\d+|[A-Z]+)\.?$")
+_SECTION = re.compile(r"^(?=[LXVI])(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3})\.?$")
+_COLUMNS = re.compile(r"\S {3,}\S")
+_SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$|^\s*(?:-\s*){4,}$|^\s*(?:_\s*){4,}$")
+_FOOTNOTES = re.compile(r"^\s*FOOTNOTES?:?\s*$", re.IGNORECASE)
+_NOTE_START = re.compile(r"^\[(\d+)\]\s+")
+_INLINE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])|\[(\d+)\]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def sniff(text: str) -> int:
+    head = text[:5000]
+    if _PG_START.search(text[:30000]):
+        return 70
+    if _SOURCE.match(head):
+        return 50
+    return 10
+
+
+# --- header and metadata -------------------------------------------------------
+
+def _gutenberg(text: str, meta: Metadata) -> str:
+    start = _PG_START.search(text)
+    if not start:
+        return text
+    header = text[: start.start()]
+    end = _PG_END.search(text, start.end())
+    body = text[start.end(): end.start() if end else len(text)]
+    fields: dict[str, list[str]] = {}
+    current = None
+    for line in header.split("\n"):
+        m = re.match(r"^([A-Z][A-Za-z ]{1,30}):\s*(.*)$", line)
+        if m:
+            current = m.group(1).strip().lower()
+            fields[current] = [m.group(2).strip()] if m.group(2).strip() else []
+        elif current and line.startswith((" ", "\t")) and line.strip():
+            fields[current].append(line.strip())
+        else:
+            current = None
+    if fields.get("title"):
+        meta.title = fields["title"][0]
+        if len(fields["title"]) > 1:
+            meta.subtitle = " ".join(fields["title"][1:])
+    if fields.get("author"):
+        meta.authors = [a.strip() for a in re.split(r"\s+and\s+|;", " ".join(fields["author"]))
+                        if a.strip()]
+    if fields.get("language"):
+        meta.lang = _LANGS.get(fields["language"][0].lower(), "")
+    if fields.get("translator"):
+        meta.extra["translator"] = " ".join(fields["translator"])
+    number = re.search(r"\[E-?Book #(\d+)\]", header, re.IGNORECASE)
+    source = f"Project Gutenberg eBook #{number.group(1)}" if number else "Project Gutenberg"
+    meta.source = f"{meta.title}, {source}" if meta.title else source
+    # the producers' credit opening the body is part of the Gutenberg apparatus
+    body = re.sub(r"\A\s*Produced by\b.*?(?:\n[ \t]*\n|\Z)", "\n", body, count=1, flags=re.DOTALL)
+    return body
+
+
+def _letter_header(text: str, meta: Metadata) -> str:
+    m = _SOURCE.match(text)
+    if m:
+        meta.source = m.group(1).strip()
+        text = text[m.end():]
+    blocks = re.split(r"\n[ \t]*\n", text.strip("\n"), maxsplit=1)
+    first = [line.strip() for line in blocks[0].split("\n") if line.strip()]
+    if (len(first) == 2 and all(len(line) <= 80 for line in first)
+            and not first[0].endswith((".", ",", ";", ":"))
+            and re.fullmatch(r"(?:[A-Z][\w.'’-]*\.?\s+){1,4}[A-Z][\w'’-]+", first[1])):
+        meta.title, meta.authors = first[0], [first[1]]
+        text = blocks[1] if len(blocks) > 1 else ""
+    return text
+
+
+# --- blocks ---------------------------------------------------------------------
+
+def _is_caps_heading(line: str) -> bool:
+    s = line.strip()
+    letters = [c for c in s if c.isalpha()]
+    return (0 < len(s) <= 80 and len(letters) >= 3 and all(not c.islower() for c in letters)
+            and not s.endswith((",", ";", ".")) and not _COLUMNS.search(s))
+
+
+def _vocabulary(text: str) -> set[str]:
+    vocab: set[str] = set()
+    for line in text.split("\n"):
+        # words not split at this line's end
+        core = line[:-1] if line.endswith("-") else line
+        vocab.update(w.lower() for w in _WORD.findall(core))
+    return vocab
+
+
+def _join(lines: list[str], vocab: set[str]) -> str:
+    out = lines[0].strip()
+    for line in lines[1:]:
+        nxt = line.strip()
+        if not nxt:
+            continue
+        if out.endswith("--") or nxt.startswith("--"):
+            out += nxt
+        elif re.search(r"[^\W\d_]-$", out) and re.match(r"[^\W\d_]", nxt):
+            left = re.search(r"([^\W\d_]+)-$", out).group(1)
+            right = re.match(r"[^\W\d_]+", nxt).group(0)
+            if (left + right).lower() in vocab and f"{left}-{right}".lower() not in vocab:
+                out = out[:-1] + nxt
+            else:
+                out += nxt
+        else:
+            out += " " + nxt
+    return out
+
+
+def _inline(parent: etree._Element, text: str, notes: set[str]) -> None:
+    pos = 0
+    for m in _INLINE.finditer(text):
+        if m.group(2) is not None and m.group(2) not in notes:
+            continue
+        _append(parent, text[pos:m.start()])
+        if m.group(1) is not None:
+            em = sub(parent, "em")
+            _inline(em, m.group(1), notes)
+        else:
+            sub(parent, "a", m.group(2), class_="noteref", href=f"#fn-{m.group(2)}")
+        pos = m.end()
+    _append(parent, text[pos:])
+
+
+def _append(parent: etree._Element, text: str) -> None:
+    if not text:
+        return
+    if "\n" in text:
+        for k, piece in enumerate(text.split("\n")):
+            if k:
+                sub(parent, "br")
+            _append(parent, piece)
+        return
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.vocab = _vocabulary(text)
+        lengths = [len(line) for line in text.split("\n") if line.strip()]
+        self.width = (statistics.quantiles(lengths, n=10)[8] if len(lengths) >= 10
+                      else max(lengths, default=80))
+        self.wrapped = self.width <= 100
+        self.note_numbers = set(re.findall(r"^\[(\d+)\]\s", text, re.MULTILINE))
+
+    def paragraph(self, parent, lines: list[str]) -> None:
+        if not self.wrapped:
+            for line in lines:
+                if line.strip():
+                    _inline(sub(parent, "p"), line.strip(), self.note_numbers)
+            return
+        stripped = [line.strip() for line in lines]
+        if len(lines) >= 2 and max(len(line.rstrip()) for line in lines) < 0.75 * self.width \
+                and not any(line.endswith("-") for line in stripped[:-1]):
+            _inline(sub(parent, "p"), "\n".join(stripped), self.note_numbers)
+            return
+        _inline(sub(parent, "p"), _join(lines, self.vocab), self.note_numbers)
+
+
+def _blocks(text: str) -> list[list[str]]:
+    blocks, current = [], []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line.rstrip())
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def build(text: str, meta: Metadata) -> tuple[etree._Element, dict[str, Note]]:
+    body = new_body()
+    notes: dict[str, Note] = {}
+    builder = _Builder(text)
+    blocks = _blocks(text)
+    target = body          # where blocks go (a note's div while in footnotes)
+    in_notes = False
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        first = block[0].strip()
+        single = len(block) == 1
+        if single and _FOOTNOTES.match(first):
+            in_notes, target = True, body
+            i += 1
+            continue
+        if in_notes:
+            m = _NOTE_START.match(first)
+            if m:
+                key = f"fn-{m.group(1)}"
+                if key in notes:
+                    key += f"-{len(notes)}"
+                div = etree.Element("div")
+                notes[key] = Note(id=key, label=m.group(1), body=div)
+                target = div
+                block = [block[0][m.end():]] + block[1:]
+            elif single and (_CHAPTER.match(first)
+                             or _is_caps_heading(first) and not block[0][:1].isspace()):
+                in_notes, target = False, body
+        if _SEPARATOR.match(first) and single:
+            sub(target, "hr")
+        elif all(_COLUMNS.search(line.strip()) or not line.strip() for line in block) \
+                or (len(block) > 1 and sum(bool(_COLUMNS.search(x.strip())) for x in block)
+                    >= len(block) / 2):
+            prev = target[-1] if len(target) else None
+            if prev is not None and prev.tag == "pre" and getattr(prev, "_plain_merge", True):
+                prev.text += "\n\n" + "\n".join(block)
+            else:
+                sub(target, "pre", "\n".join(block))
+        elif single and _CHAPTER.match(first):
+            h = sub(target, "h2")
+            _inline(h, first, set())
+            if i + 1 < len(blocks) and len(blocks[i + 1]) == 1 \
+                    and _is_caps_heading(blocks[i + 1][0]) \
+                    and not _CHAPTER.match(blocks[i + 1][0].strip()):
+                title = blocks[i + 1][0].strip()
+                sub(h, "br")
+                _inline(h, title, builder.note_numbers)
+                h.set("data-toc", re.sub(r"\[\d+\]", "", title).strip())
+                i += 1
+        elif single and _SECTION.match(first) and target is body:
+            sub(target, "h3", first)
+        elif single and target is body and _is_caps_heading(first) and i + 1 < len(blocks):
+            h = sub(target, "h2")
+            _inline(h, first, builder.note_numbers)
+        else:
+            builder.paragraph(target, block)
+        i += 1
+    _drop_title(body, meta)
+    return body, notes
+
+
+def _drop_title(body: etree._Element, meta: Metadata) -> None:
+    if not meta.title:
+        return
+    want = re.sub(r"\W+", " ", meta.title).strip().casefold()
+    for h in list(body)[:30]:
+        if h.tag in ("h1", "h2") and re.sub(r"\W+", " ", "".join(h.itertext())).strip().casefold() \
+                == want:
+            body.remove(h)
+            return
+
+
+def parse(text: str, path: Path | None = None) -> Document:
+    meta = Metadata()
+    text = text.lstrip("\ufeff")
+    if _PG_START.search(text):
+        text = _gutenberg(text, meta)
+    else:
+        text = _letter_header(text, meta)
+    body, notes = build(text, meta)
+    return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
+                    format=FORMAT)
