@@ -14,11 +14,13 @@ cd "$(dirname "$0")/.."
 #   fonts-noto-cjk        Chinese, Japanese, Korean texts
 #   fonts-dejavu-core     the stated fallback typeface
 #   libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0  WeasyPrint's text layout
-#   default-jre-headless  Java for EPUBCheck (only when no java is on PATH)
+#   default-jdk-headless  Java for EPUBCheck; the tests run it on many EPUBs in one
+#                         JVM through a small Java source file, which needs the JDK
+#                         (only installed when no javac is on PATH)
 #   pandoc                benchmarks only
 need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
 
 missing=()

