@@ -313,16 +313,19 @@ def _classify_line(line: str, n: int, nolist: bool) -> _El:
 # ----------------------------------------------------------- inline markup
 
 _INLINE = re.compile(r"""
+  (?=[\[<={~*])   # cheap first-character filter: most positions fail here
+  (?:
   (?P<link>\[\[[^\[].*?\]\])
 | (?P<verbatim><verbatim>(?P<vb>.*?)</verbatim>)
 | (?P<code><code>(?P<cd>.*?)</code>)
 | (?P<eq>(?<![^\W_])=(?=\S)(?P<eqc>.+?)(?<=\S)=(?![^\W_]))
-| (?P<fn>\s*\[(?P<fnn>[1-9][0-9]*)\])
-| (?P<sfn>\s*\{(?P<sfnn>[1-9][0-9]*)\})
+| (?P<fn>\[(?P<fnn>[1-9][0-9]*)\])
+| (?P<sfn>\{(?P<sfnn>[1-9][0-9]*)\})
 | (?P<tag><(?P<close>/?)(?P<tname>strong|em|strike|del|sup|sub|sc|sf|\[[a-zA-Z-]+\])>)
 | (?P<nbsp>~~)
 | (?P<inline>\*\*\*|\*\*|\*)
-| (?P<br>\x20*<br\x20*/?>)
+| (?P<br><br\x20*/?>)
+  )
 """, re.S | re.X)
 _LINK_DESC = re.compile(r"^\[\[\s*(.+?)\s*\]\[\s*(.+?)\s*\]\]$", re.S)
 _LINK_ONE = re.compile(r"^\[\[\s*(.+?)\s*\]\]$", re.S)
@@ -819,12 +822,14 @@ class _Parser:
             elif k == "nbsp":
                 _append(top, "\u00a0")
             elif k == "br":
+                _rstrip_last(top, " ")
                 etree.SubElement(top, "br")
             elif k in ("fn", "sfn"):
                 num = t.m.group("fnn") if k == "fn" else t.m.group("sfnn")
                 key = num if k == "fn" else "b" + num
                 allowed = pri if k == "fn" else sec
                 if allowed and key in self.note_keys:
+                    _rstrip_last(top, None)
                     label = num if k == "fn" else "{" + num + "}"
                     a = etree.SubElement(top, "a", {"class": "noteref", "href": "#fn" + key})
                     a.text = label
@@ -1228,6 +1233,16 @@ def _append(el: etree._Element, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
+
+
+def _rstrip_last(el: etree._Element, chars: str | None) -> None:
+    """Strip trailing whitespace of the text just before a new child of ``el``."""
+    if len(el):
+        last = el[-1]
+        if last.tail:
+            last.tail = last.tail.rstrip(chars) or None
+    elif el.text:
+        el.text = el.text.rstrip(chars) or None
 
 
 def _plain(el: etree._Element) -> str:
