@@ -1,0 +1,81 @@
+"""Markdown reader: front matter, vocabulary, footnotes, sanitising, sniffing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from pipeline.errors import SourceSyntaxError
+from pipeline.readers import markdown
+
+FIX = Path(__file__).parent / "fixtures"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"  # ../shared/corpus
+
+
+def parse(text: str):
+    return markdown.parse(text, Path("t.md"))
+
+
+def html(el) -> str:
+    return etree.tostring(el, encoding="unicode")
+
+
+def test_sample_document():
+    doc = parse((FIX / "markdown" / "sample.md").read_text())
+    m = doc.metadata
+    assert m.title == "Anarchist Morality: a Test"
+    assert m.authors == ["Peter Kropotkin", "Someone Else"]
+    assert (m.date, m.lang, m.topics) == ("1897", "en", ["ethics", "morality"])
+    assert m.extra == {"translator": "Nobody"}
+    body = html(doc.body)
+    assert "<h1>" not in body  # the title heading is on the title page
+    assert "<h2>First part</h2>" in body
+    assert '<a class="noteref" href="#fn-1">1</a>' in body
+    assert "<blockquote><p>A quotation" in body
+    assert '<pre>literal -- "text"</pre>' in body
+    assert "<table><thead><tr><th>a</th>" in body
+    assert '<span class="sc">small caps</span>' in body
+    for bad in ("script", "alert", "iframe", "onclick", "evil"):
+        assert bad not in body
+    assert html(doc.notes["fn-1"].body) == \
+        "<div><p>The note <em>body</em>.</p><p>Its second paragraph.</p></div>"
+
+
+@pytest.mark.parametrize("front,authors", [
+    ("author: Emma Goldman", ["Emma Goldman"]),
+    ("authors: [A, B]", ["A", "B"]),
+    ("authors:\n  - A\n  - B", ["A", "B"]),
+    ("", []),
+])
+def test_author_forms(front, authors):
+    assert parse(f"---\n{front}\n---\n\ntext\n").metadata.authors == authors
+
+
+def test_title_from_lone_heading_and_other_headings_kept():
+    doc = parse("# The Title\n\ntext\n\n## Part\n")
+    assert doc.metadata.title == "The Title"
+    assert [h.tag for h in doc.headings()] == ["h2"]
+    doc = parse("---\ntitle: Other\n---\n# One\n\n# Two\n")
+    assert [h.text for h in doc.headings()] == ["One", "Two"]
+
+
+def test_bad_front_matter_is_a_clear_error():
+    with pytest.raises(SourceSyntaxError) as info:
+        parse("---\ntitle: a: b: [\n---\ntext\n")
+    assert "t.md" in str(info.value) and "front matter" in str(info.value)
+
+
+def test_images_become_figures_and_javascript_links_go():
+    body = html(parse("![alt text](img/a.png)\n\n[x](javascript:alert(1))\n").body)
+    assert '<figure><img src="img/a.png" alt="alt text"/></figure>' in body
+    assert "javascript" not in body
+
+
+def test_sniff_scores():
+    assert markdown.sniff("---\ntitle: x\n---\n# A\n\n*b*\n") == 40
+    assert markdown.sniff("just words\n") == 0
+    for path in sorted((CORPUS / "export").glob("*.md")) + [CORPUS / "seed" / "azat-miftakhov.txt"]:
+        if path.exists():
+            assert markdown.sniff(path.read_text(encoding="utf-8")) <= 40, path.name
