@@ -163,7 +163,7 @@ _ATTRS = {
     "img": {"src", "alt", "title"},
     "th": {"colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
-    "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    **{h: {"id", "data-toc"} for h in ("h1", "h2", "h3", "h4", "h5", "h6")},
 }
 
 _RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5"}
@@ -268,8 +268,10 @@ class _Converter:
             for key in ("colspan", "rowspan"):
                 if src.get(key):
                     attrs[key] = src.get(key)
-        elif tag in ("h1", "h2", "h3", "h4", "h5") and src.get("id"):
-            attrs["id"] = src.get("id")
+        elif tag in ("h1", "h2", "h3", "h4", "h5"):
+            for key in ("id", "data-toc"):
+                if src.get(key):
+                    attrs[key] = src.get(key)
         el = etree.SubElement(dst, tag, attrs)
         self.children(src, el)
 
@@ -367,6 +369,9 @@ def html_to_body(html: str) -> tuple[etree._Element, dict[str, Note], list[str]]
             notes[note_id] = Note(id=note_id, label=raw, body=note_body)
         fn_div.getparent().remove(fn_div)
     conv.children(root, body)
+    for br in body.iter("br"):  # Python-Markdown puts a line end after each <br>
+        if br.tail:
+            br.tail = br.tail.lstrip("\n") or None
     _tidy(body)
     _wrap_loose(body)
     # the label shown is the reference's text

@@ -18,7 +18,18 @@ from pipeline.document import Document, Metadata
 
 _ESCAPE = re.compile(r"([\\`*_\[\]])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+\.(?=\s|$)|\d+\)(?=\s|$))")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+(?=[.)](?:\s|$)))")
+
+
+def _guard(line: str) -> str:
+    """Escape what would make a line a heading, quote, list or rule."""
+    m = _LINE_START.match(line)
+    if not m:
+        return line
+    if m.group(2)[0].isdigit():  # "1. " → "1\. "
+        end = m.end()
+        return line[:end] + "\\" + line[end:]
+    return line[: m.start(2)] + "\\" + line[m.start(2):]
 
 
 def front_matter(meta: Metadata) -> str:
@@ -114,9 +125,13 @@ class _Writer:
         out: list[str] = []
         loose = (parent.text or "").strip()
         if loose:
-            out.append(_LINE_START.sub(r"\1\\\2", _escape(loose)))
+            out.append(_guard(_escape(loose)))
         for child in parent:
             if isinstance(child.tag, str):
+                if out and child.tag in ("ul", "ol", "pre") and parent[0] is not child \
+                        and child.getprevious() is not None \
+                        and child.getprevious().tag in ("ul", "ol"):
+                    out.append("<!-- -->")  # keeps Markdown from merging it into the list
                 out.extend(self.block(child))
             if child.tail and child.tail.strip():
                 out.append(_escape(child.tail.strip()))
@@ -125,13 +140,17 @@ class _Writer:
     def paragraph(self, el: etree._Element) -> str:
         text = self.inline(el).strip(" ")
         lines = text.split("\n")
-        lines = [_LINE_START.sub(r"\1\\\2", line.lstrip(" ")) for line in lines]
+        lines = [_guard(line.lstrip(" ")) for line in lines]
         return "\n".join(lines)
 
     def block(self, el: etree._Element) -> list[str]:
         tag, cls = el.tag, (el.get("class") or "").split()
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             level = int(tag[1])
+            if el.find(".//br") is not None or el.get("data-toc"):
+                # Markdown headings hold one line and no short title: raw HTML
+                copy = etree.fromstring(etree.tostring(el, with_tail=False))
+                return [etree.tostring(copy, encoding="unicode", method="html")]
             return ["#" * level + " " + self.inline(el).replace("  \n", " ").strip()]
         if tag == "p":
             return [self.paragraph(el)]
