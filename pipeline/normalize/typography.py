@@ -113,7 +113,7 @@ _M = f"[{MARK}]*"  # transparent boundaries may sit anywhere
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.\.)|(?<=\w) ?\. \. \.|^\. \. \.")
 _TRIPLE = re.compile(r"(?<=\S)---(?=\S)|---")
 _UNSPACED = re.compile(r"(?<=[\w,;:!?.…’”»)\]" + MARK + r"])--(?=[\w“‘„«\"'(" + MARK + r"])")
-_SPACED = re.compile(r"(?<=\S) +(?:--|-|–|—)(?: +|(?=[" + BREAK + r"]|$))")
+_SPACED = re.compile(r"(?<=\S) +(?:--|-|–|—)(?= |[" + BREAK + r"]|$)")
 _LEADING = re.compile(r"(^|[" + BREAK + r"])(?:--|-)(?= )")
 _DASH_NBSP = {"–": re.compile(r"(?<=\S) (–|—)(?= |$|[" + BREAK + r"])")}
 _UNITS = (r"%|‰|°|km|kg|mg|cm|mm|m|g|t|ha|l|ml|h|min|s|kW|W|V|A|Hz|€|£|\$|¥|"
@@ -136,8 +136,7 @@ def local_rules(text: str, style: Style) -> str:
     if style.dashes:
         text = _TRIPLE.sub("—", text)
         text = _UNSPACED.sub("—", text)
-        text = _SPACED.sub(lambda m: " " + style.spaced_dash + (" " if m.group(0).endswith(" ") else ""),
-                           text)
+        text = _SPACED.sub(" " + style.spaced_dash, text)
         text = _LEADING.sub(lambda m: m.group(1) + style.spaced_dash, text)
     return text
 
