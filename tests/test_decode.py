@@ -81,8 +81,8 @@ def test_one_megabyte_is_fast():
     data = (text * (1_000_000 // len(text) + 1)).encode("utf-8")
     start = time.perf_counter()
     decode(data)
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 5.0
     cp = (text * 2).encode("cp1252", errors="replace")
     start = time.perf_counter()
     decode(cp)
-    assert time.perf_counter() - start < 3.0
+    assert time.perf_counter() - start < 5.0
