@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Document
+from pipeline.impose import ImposeOptions
 from pipeline.writers.pdf import PdfOptions
 
 FORMATS = ("pdf", "booklet", "epub")
@@ -22,7 +23,7 @@ class BuildOptions:
     formats: tuple[str, ...] = FORMATS
     source_format: str | None = None      # --from: skip detection
     typography: bool = True
-    impose: str = "saddle"
+    impose: ImposeOptions = field(default_factory=ImposeOptions)
     pdf: PdfOptions = field(default_factory=PdfOptions)
     # What the user supplies for a source that does not say it.
     title: str = ""
@@ -77,7 +78,11 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
         if "pdf" in options.formats:
             made["pdf"] = pdf.data
         if "booklet" in options.formats:
-            made["booklet"] = impose(pdf.data, options.impose)
+            from dataclasses import replace
+            from pipeline.paper import parse_paper
+            imposition = replace(options.impose, cover=not doc.metadata.nofinalpage) \
+                if isinstance(options.impose, ImposeOptions) else options.impose
+            made["booklet"] = impose(pdf.data, imposition, parse_paper(options.pdf.paper))
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub
         made["epub"] = write_epub(prep)

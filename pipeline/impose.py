@@ -1,23 +1,250 @@
-"""Reading-order PDF → imposed sheets for home duplex printers.
+"""Reading-order pamphlet PDF → imposed sheets (``NAME.booklet.pdf``).
 
-``saddle``: a 2-up booklet for saddle stitching (print both sides, fold the
-stack in the middle, staple the fold), done by ``pdfimpose``.
+Layouts (the names follow PDF::Imposition's and pdfimpose's schemas):
+
+- ``saddle``: 2-up booklet, sheets folded in the middle and nested. Long texts
+  are cut into *signatures* (booklets of ``signature`` pages, nested sheets,
+  stacked and sewn or glued together); automatic signatures pick, in
+  ``SIGNATURE_RANGE``, the size that needs the fewest blank pages.
+- ``onepagezine``: the 8-page zine folded and cut from one sheet (single-sided);
+  pages scaled to fit the eighths of the sheet.
+- ``2up``: two pages side by side, in reading order.
+- ``none``: the pamphlet unchanged.
+
+Which page goes where comes from pdfimpose's schemas (``hardcover`` with one
+fold per sheet and ``group`` nested sheets is a saddle-stitched signature;
+``onepagezine``); the geometry — exact sheet sizes, scaling, creep, the
+rotation of backs for long-edge duplex, crop marks with bleed — is done here
+with PyMuPDF, because pdfimpose has no duplex option and documents its creep
+as broken.
+
+Blank pages needed to fill a signature go before the last page, so the
+colophon stays the back cover (PDF::Imposition's ``cover`` option).
 """
 
 from __future__ import annotations
 
-import io
+import math
+from dataclasses import dataclass
 
-IMPOSITIONS = ("saddle", "none")
+from pipeline.errors import OptionError
+from pipeline.paper import PT_PER_MM, Size, parse_sheet
+
+IMPOSITIONS = ("saddle", "onepagezine", "2up", "none")
+DUPLEX = ("short-edge", "long-edge")
+SIGNATURE_RANGE = (40, 80)    # pages; the Library's imposed PDFs use the same range
+BLEED_MM = 3.0                # kept around each page when crop marks are asked for
+MARK_MM = 4.0                 # length of a crop mark, beyond the bleed
 
 
-def impose(pdf: bytes, layout: str = "saddle") -> bytes:
-    """The pamphlet ``pdf`` (page count a multiple of 4) imposed as ``layout``."""
-    if layout == "none":
-        return pdf
+@dataclass
+class ImposeOptions:
+    layout: str = "saddle"
+    sheet: str = ""               # a4, letter, a3, sra3…, WIDTHxHEIGHT; "" = Letter for Letter-family papers, else A4
+    signature: int = 0            # pages per signature (a multiple of 4); 0 = automatic
+    duplex: str = "short-edge"    # how the printer turns the sheet; long-edge rotates the backs 180°
+    creep: float = 0.0            # paper thickness in mm: inner sheets' pages move towards the fold
+    marks: bool = False           # crop (and fold) marks, pages with their bleed
+    cover: bool = True            # keep the last page last (it is the colophon, the back cover)
+
+    def check(self) -> None:
+        if self.layout not in IMPOSITIONS:
+            raise OptionError(f"unknown imposition {self.layout!r}", hint=f"use one of {', '.join(IMPOSITIONS)}")
+        if self.duplex not in DUPLEX:
+            raise OptionError(f"unknown duplex mode {self.duplex!r}", hint=f"use one of {', '.join(DUPLEX)}")
+        if self.signature and (self.signature < 4 or self.signature % 4):
+            raise OptionError(f"--signature {self.signature} is not a multiple of 4",
+                              hint="give the pages per signature as 4, 8, 12… (or 0 for automatic)")
+        if self.signature and self.layout != "saddle":
+            raise OptionError("--signature applies only to --impose saddle", hint="drop --signature")
+        if not 0 <= self.creep <= 2:
+            raise OptionError(f"--creep {self.creep:g} mm is not a paper thickness",
+                              hint="give the thickness of one sheet in mm, e.g. 0.1 for 80 g/m² paper")
+        if self.sheet:
+            parse_sheet(self.sheet)
+
+    def sheet_size(self, paper: Size | None = None) -> Size:
+        if self.sheet:
+            return parse_sheet(self.sheet)
+        return parse_sheet("letter" if paper is not None and paper.letter_family else "a4")
+
+
+# ---------------------------------------------------------------- page order
+
+@dataclass
+class Slot:
+    page: int | None      # index in the pamphlet, None for a blank
+    col: int
+    row: int
+    rotate: int = 0       # the page turned this much on the sheet (onepagezine's top row)
+    sheet: int = 0        # the sheet's place in its signature, 0 = outermost (for creep)
+
+
+def signature_pages(pages: int, requested: int = 0) -> int:
+    """Pages per signature for a pamphlet of ``pages`` pages."""
+    whole = pages + (-pages) % 4
+    if requested:
+        return min(requested, whole)
+    low, high = SIGNATURE_RANGE
+    if whole <= high:
+        return whole
+    # Fewest blank pages; on a tie, the bigger signature (fewer to bind).
+    return min(range(low, high + 1, 4), key=lambda s: ((-pages) % s, -s))
+
+
+def padded(pages: int, multiple: int, cover: bool) -> list[int | None]:
+    """Page indexes with blanks (None) to a multiple of ``multiple``; before the last page when ``cover``."""
+    blanks = (-pages) % multiple
+    order: list[int | None] = list(range(pages))
+    if cover and pages > 1:
+        return order[:-1] + [None] * blanks + order[-1:]
+    return order + [None] * blanks
+
+
+def plan(layout: str, pages: int, signature: int = 0, cover: bool = True) -> list[list[Slot]]:
+    """The sheet sides in print order, each a list of slots (column, row from the top left)."""
     if layout == "saddle":
-        from pdfimpose.schema import saddle
-        out = io.BytesIO()
-        saddle.impose([io.BytesIO(pdf)], out, signature=(2, 1))
-        return out.getvalue()
-    raise ValueError(f"unknown imposition {layout!r}")
+        from pdfimpose.schema.hardcover import HardcoverImpositor
+        size = signature_pages(pages, signature)
+        order = padded(pages, size, cover)
+        sides: list[list[Slot]] = []
+        schema = HardcoverImpositor(folds="h", group=size // 4)
+        for start in range(0, len(order), size):
+            for n, matrix in enumerate(schema.matrixes(size)):
+                sides.append([Slot(order[start + matrix[x, y].number], x, y, matrix[x, y].rotate, n // 2)
+                              for x, y in matrix.coordinates()])
+        return sides
+    if layout == "2up":
+        order = padded(pages, 2, cover)
+        return [[Slot(order[i], 0, 0), Slot(order[i + 1], 1, 0)] for i in range(0, len(order), 2)]
+    if layout == "onepagezine":
+        from pdfimpose.schema.onepagezine import OnePageZineImpositor
+        if pages > 8:
+            raise OptionError(f"--impose onepagezine holds 8 pages; this pamphlet has {pages}",
+                              hint="use --impose saddle, or a smaller --font-size")
+        order = padded(pages, 8, cover)
+        matrix = next(OnePageZineImpositor().matrixes(8))
+        return [[Slot(order[matrix[x, y].number], x, y, matrix[x, y].rotate) for x, y in matrix.coordinates()]]
+    raise ValueError(f"no plan for {layout!r}")
+
+
+# ---------------------------------------------------------------- geometry
+
+def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size | None = None) -> bytes:
+    """The pamphlet ``pdf`` imposed as ``options.layout`` on ``options.sheet``."""
+    import fitz
+
+    if isinstance(options, str) or options is None:
+        options = ImposeOptions(layout=options or "saddle")
+    options.check()
+    if options.layout == "none":
+        return pdf
+    src = fitz.open(stream=pdf, filetype="pdf")
+    sides = plan(options.layout, src.page_count, options.signature, options.cover)
+    sheet = options.sheet_size(paper)
+    width, height = max(sheet.points), min(sheet.points)        # landscape
+    trim = src[0].trimbox
+    media = src[0].rect
+    tw, th = trim.width, trim.height
+    bleed = min(BLEED_MM * PT_PER_MM, trim.x0 - media.x0, trim.y0 - media.y0) if options.marks else 0
+    room = (BLEED_MM + MARK_MM) * PT_PER_MM if options.marks else 0
+
+    if options.layout == "onepagezine":
+        cols, rows = 4, 2
+        cell_w, cell_h = (width - 2 * room) / cols, (height - 2 * room) / rows
+        scale = min(cell_w / tw, cell_h / th)
+        bleed = 0
+    else:
+        cols, rows = 2, 1
+        need_w, need_h = 2 * tw + 2 * room, th + 2 * room
+        if options.marks and (need_w > width + 0.01 or need_h > height + 0.01):
+            raise OptionError(
+                f"crop marks need {BLEED_MM + MARK_MM:g} mm around the pages, and two "
+                f"{tw / PT_PER_MM:.0f}×{th / PT_PER_MM:.0f} mm pages fill the "
+                f"{width / PT_PER_MM:.0f}×{height / PT_PER_MM:.0f} mm sheet",
+                hint="use a bigger --sheet (sra4, a3, sra3) or a smaller --paper")
+        scale = min(1.0, width / need_w, height / need_h)
+        cell_w, cell_h = width / 2, height
+
+    out = fitz.open()
+    for side_no, side in enumerate(sides):
+        page = out.new_page(width=width, height=height)
+        turn = options.duplex == "long-edge" and side_no % 2 == 1 and options.layout != "onepagezine"
+        placed: list[fitz.Rect] = []
+        for slot in side:
+            pw, ph = tw * scale, th * scale
+            if options.layout == "saddle":
+                spine = width / 2
+                x0 = spine - pw if slot.col == 0 else spine
+                y0 = (height - ph) / 2
+            elif options.layout == "2up":
+                x0 = slot.col * cell_w + (cell_w - pw) / 2
+                y0 = (height - ph) / 2
+            else:
+                x0 = room + slot.col * cell_w + (cell_w - pw) / 2
+                y0 = room + slot.row * cell_h + (cell_h - ph) / 2
+            target = fitz.Rect(x0, y0, x0 + pw, y0 + ph)
+            placed.append(target)
+            if slot.page is None:
+                continue
+            clip = fitz.Rect(trim)
+            shown = fitz.Rect(target)
+            # Bleed on the sides that are cut, never across the fold.
+            outer = {"left", "right", "top", "bottom"}
+            if options.layout == "saddle":
+                outer.discard("right" if slot.col == 0 else "left")
+            if bleed:
+                for edge in outer:
+                    if edge == "left":
+                        clip.x0 -= bleed; shown.x0 -= bleed * scale
+                    elif edge == "right":
+                        clip.x1 += bleed; shown.x1 += bleed * scale
+                    elif edge == "top":
+                        clip.y0 -= bleed; shown.y0 -= bleed * scale
+                    else:
+                        clip.y1 += bleed; shown.y1 += bleed * scale
+            if options.layout == "saddle" and options.creep and slot.sheet:
+                # Inner sheets stick out at the fore-edge once folded: move their
+                # pages towards the fold, cutting what would cross it.
+                shift = min(slot.sheet * options.creep * PT_PER_MM, pw / 4)
+                if slot.col == 0:
+                    shown.x0 += shift; clip.x1 -= shift / scale
+                else:
+                    shown.x1 -= shift; clip.x0 += shift / scale
+            rotate = slot.rotate
+            if turn:
+                shown = fitz.Rect(width - shown.x1, height - shown.y1, width - shown.x0, height - shown.y0)
+                rotate = (rotate + 180) % 360
+            page.show_pdf_page(shown, src, slot.page, clip=clip, rotate=rotate, keep_proportion=False)
+        if options.marks:
+            if turn:
+                placed = [fitz.Rect(width - r.x1, height - r.y1, width - r.x0, height - r.y0) for r in placed]
+            groups = placed if options.layout == "2up" else [_union(placed)]
+            for rect in groups:
+                _crop_marks(page, rect, bleed_pt=BLEED_MM * PT_PER_MM, mark_pt=MARK_MM * PT_PER_MM)
+            if options.layout == "saddle":
+                rect, spine = groups[0], width / 2
+                for y_from, y_to in ((rect.y0 - room, rect.y0 - BLEED_MM * PT_PER_MM),
+                                     (rect.y1 + BLEED_MM * PT_PER_MM, rect.y1 + room)):
+                    page.draw_line((spine, y_from), (spine, y_to), color=(0, 0, 0), width=0.3, dashes="[2 1] 0")
+    meta = {k: v for k, v in src.metadata.items() if k in
+            ("title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate") and v}
+    out.set_metadata(meta)
+    return out.tobytes(garbage=3, deflate=True)
+
+
+def _union(rects):
+    import fitz
+    box = fitz.Rect(rects[0])
+    for rect in rects[1:]:
+        box |= rect
+    return box
+
+
+def _crop_marks(page, rect, *, bleed_pt: float, mark_pt: float) -> None:
+    """Corner marks on the lines of ``rect``'s edges, outside its bleed."""
+    black = (0, 0, 0)
+    for x, sign_x in ((rect.x0, -1), (rect.x1, 1)):
+        for y, sign_y in ((rect.y0, -1), (rect.y1, 1)):
+            page.draw_line((x + sign_x * bleed_pt, y), (x + sign_x * (bleed_pt + mark_pt), y), color=black, width=0.3)
+            page.draw_line((x, y + sign_y * bleed_pt), (x, y + sign_y * (bleed_pt + mark_pt)), color=black, width=0.3)
