@@ -1,27 +1,59 @@
-"""Plans the jobs for files and folders, runs them, reports.
+"""Plans the jobs for files and folders, runs them on an executor, skips what is
+up to date, reports.
 
-One failing source never stops the others.
+One source is one job: ``build_job(spec) -> result`` is a plain top-level
+function, so the same function runs in this process (``--jobs 1``), in a pool
+of local worker processes (``--jobs N``) or on a Dask distributed cluster
+(``--scheduler tcp://HOST:PORT``). Errors come back as data (a message), never
+as an exception across the process boundary, so one failing source never
+stops the others.
+
+Incremental builds: ``OUT/.zinepress-manifest.json`` maps each source (its
+path relative to ``OUT``'s layout) to a digest of what its outputs depend on —
+the source's bytes, the options, the styles, the templates and the program's
+version — and to its outputs. A source is skipped when its digest is unchanged and all
+its outputs still exist.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
-from pipeline.build import BuildOptions, build_one
-from pipeline.errors import SourceNotFound, ZinepressError
+from pipeline import __version__
+from pipeline.build import BuildOptions, build_one, output_paths
+from pipeline.errors import OutputError, SourceNotFound, ZinepressError
 from pipeline.readers import SUPPORTED_EXTENSIONS
 
+MANIFEST_NAME = ".zinepress-manifest.json"
+MANIFEST_FORMAT = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+STYLES_DIR = PACKAGE_DIR.parent / "styles"
+
+
+# ---------------------------------------------------------------- planning
 
 def collect_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
     """(source, its folder relative to the output root) for every path given;
-    folders are searched recursively for supported files."""
+    folders are searched recursively for supported files, hidden ones left out.
+
+    Anything with a supported ending that is not a folder counts as a source —
+    a broken link or a named pipe included — so that it is reported as a
+    failure rather than silently left out."""
     jobs: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
             for file in sorted(path.rglob("*")):
-                if file.is_file() and file.suffix.lower() in SUPPORTED_EXTENSIONS \
+                if file.suffix.lower() in SUPPORTED_EXTENSIONS and not file.is_dir() \
                         and not any(part.startswith(".") for part in file.relative_to(path).parts):
                     jobs.append((file, file.parent.relative_to(path)))
         else:
@@ -29,30 +61,436 @@ def collect_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
     return jobs
 
 
-def run_build(paths: list[Path], out: Path, options: BuildOptions, *, debug: bool = False,
-              echo: Callable[..., None] = print) -> int:
-    """Build every source; returns the number of sources that failed."""
-    failed = 0
-    for source, rel in collect_sources(paths):
+@dataclass
+class Job:
+    """One source to build, as planned in the main process."""
+
+    source: Path                 # as the user gave it (messages, report)
+    key: str                     # the manifest key: the source's path in OUT's layout
+    out_dir: Path
+    outputs: list[Path]
+    digest: str = ""
+    result: dict | None = None   # set once skipped, failed or built
+
+
+def new_result(source: Path, status: str = "failed", **values) -> dict:
+    result = {"source": str(source), "status": status, "outputs": [], "pages": 0,
+              "seconds": 0.0, "warnings": [], "error": "", "traceback": ""}
+    result.update(values)
+    return result
+
+
+def fail(job: Job, error: ZinepressError) -> None:
+    job.result = new_result(job.source, error=str(error))
+
+
+def program_digest() -> str:
+    """What every output depends on besides its source and options: the
+    program's version, its templates and its stylesheets. (A change to the
+    code that keeps the version is not seen: rebuild with ``--force``.)"""
+    digest = hashlib.sha256(__version__.encode())
+    files = list((PACKAGE_DIR / "templates").rglob("*"))
+    files += list(STYLES_DIR.rglob("*")) if STYLES_DIR.is_dir() else []
+    for path in sorted(p for p in files if p.is_file()):
+        digest.update(str(path.relative_to(PACKAGE_DIR.parent)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def options_digest(options: BuildOptions) -> str:
+    """The options that affect the outputs (all of them), with the bytes of the
+    user's stylesheets and the fixed build time, if any."""
+    described = json.dumps(dataclasses.asdict(options), sort_keys=True, default=str)
+    digest = hashlib.sha256(described.encode())
+    for css in getattr(options.pdf, "css", []):
         try:
-            if not source.exists():
-                raise SourceNotFound("no such file", path=source, hint="check the path")
-            result = build_one(source, out / rel, options)
-        except ZinepressError as exc:
-            failed += 1
-            echo(f"error: {exc}", err=True)
-            if debug:
-                echo(traceback.format_exc(), err=True)
+            digest.update(Path(css).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")   # the build itself will say why
+    digest.update(("SOURCE_DATE_EPOCH=" + os.environ.get("SOURCE_DATE_EPOCH", "")).encode())
+    return digest.hexdigest()
+
+
+def source_digest(source: Path, common: str) -> str:
+    """Digest of the source's bytes and ``common``; raises ``SourceNotFound``
+    when the source cannot be read."""
+    try:
+        mode = os.stat(source).st_mode
+    except FileNotFoundError:
+        what = "a link to a missing file" if source.is_symlink() else "no such file"
+        raise SourceNotFound(what, path=source, hint="check the path") from None
+    except OSError as exc:
+        raise SourceNotFound(f"cannot read the file ({exc.strerror})", path=source,
+                             hint="check its permissions") from None
+    if not stat.S_ISREG(mode):   # a named pipe would block, a device never end
+        raise SourceNotFound("not a regular file", path=source, hint="give a text file or a folder to build")
+    digest = hashlib.sha256(common.encode())
+    try:
+        with open(source, "rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceNotFound(f"cannot read the file ({exc.strerror})", path=source,
+                             hint="check its permissions") from None
+    return digest.hexdigest()
+
+
+def plan(paths: list[Path], out: Path, options: BuildOptions) -> list[Job]:
+    """Every source as a job, with its outputs and digest; sources that cannot
+    be built (unreadable, two writing the same output) already carry their
+    failure."""
+    jobs: list[Job] = []
+    seen: set[Path] = set()
+    for source, rel in collect_sources(paths):
+        real = source.resolve() if source.exists() else source.absolute()
+        if real in seen:      # the same file given twice (a folder and a file in it)
             continue
-        except Exception as exc:  # a bug: say so plainly, keep going with the others
-            failed += 1
-            echo(f"error: {source}: internal error ({type(exc).__name__}: {exc}) — "
-                 "please report it with --debug output", err=True)
-            if debug:
-                echo(traceback.format_exc(), err=True)
+        seen.add(real)
+        out_dir = out / rel
+        outputs = list(output_paths(source, out_dir, options.formats).values())
+        jobs.append(Job(source, (rel / source.name).as_posix(), out_dir, outputs))
+
+    writers: dict[Path, list[Job]] = {}
+    for job in jobs:
+        for output in job.outputs:
+            writers.setdefault(output, []).append(job)
+    for output, clashing in writers.items():
+        if len(clashing) < 2:
             continue
-        for warning in result.warnings:
-            echo(f"warning: {source}: {warning}", err=True)
-        outputs = ", ".join(str(p) for p in result.outputs)
-        echo(f"built {source} → {outputs} ({result.pages} pages, {result.seconds:.1f}s)")
-    return failed
+        for job in clashing:
+            if job.result is None:
+                others = " and ".join(str(j.source) for j in clashing if j is not job)
+                fail(job, OutputError(f"name clash: {others} would also write {output}", path=job.source,
+                                      hint="rename one of them, or build them into different folders"))
+
+    common = program_digest() + options_digest(options)
+    for job in jobs:
+        if job.result is None:
+            try:
+                job.digest = source_digest(job.source, common)
+            except ZinepressError as exc:
+                fail(job, exc)
+    return jobs
+
+
+# ---------------------------------------------------------------- manifest
+
+def load_manifest(out: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return {}
+    sources = data.get("sources")
+    return sources if isinstance(sources, dict) else {}
+
+
+def save_manifest(out: Path, entries: dict[str, dict]) -> None:
+    from pipeline.writers.output import write_atomically
+    data = {"format": MANIFEST_FORMAT, "program": __version__,
+            "sources": dict(sorted(entries.items()))}
+    write_atomically(out / MANIFEST_NAME, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+def up_to_date(job: Job, entry: dict | None, out: Path) -> bool:
+    if not entry or entry.get("digest") != job.digest:
+        return False
+    listed = [out / name for name in entry.get("outputs", [])]
+    return sorted(map(str, listed)) == sorted(map(str, job.outputs)) and all(p.is_file() for p in listed)
+
+
+# ---------------------------------------------------------------- the job
+
+def warm_up() -> None:
+    """Import the heavy engines once per worker process, not once per file."""
+    import ebooklib.epub  # noqa: F401
+    import pdfimpose.schema.saddle  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    import pipeline.readers as readers
+    import pipeline.render  # noqa: F401
+    import pipeline.writers.epub  # noqa: F401
+    import pipeline.writers.pdf  # noqa: F401
+    for fmt in readers.READERS:
+        try:
+            readers.reader_module(fmt)
+        except ModuleNotFoundError:
+            pass
+
+
+def build_job(spec: dict) -> dict:
+    """Build one source; the result is plain data, failures included.
+
+    ``spec``: ``source`` and ``out_dir`` (absolute, so that a worker with
+    another working folder finds them), ``options`` (``BuildOptions``) and
+    ``source_date_epoch`` (the client's, so that a worker started elsewhere
+    stamps the same dates)."""
+    source = Path(spec["source"])
+    epoch = spec.get("source_date_epoch")
+    if epoch is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    started = time.perf_counter()
+    result = new_result(source)
+    try:
+        built = build_one(source, Path(spec["out_dir"]), spec["options"])
+    except ZinepressError as exc:
+        result.update(error=str(exc), traceback=traceback.format_exc())
+    except Exception as exc:  # a bug: say so plainly; the others go on
+        result.update(error=f"{source}: internal error ({type(exc).__name__}: {exc}) — "
+                            "please report it with --debug output", traceback=traceback.format_exc())
+    else:
+        result.update(status="built", outputs=[str(p) for p in built.outputs], pages=built.pages,
+                      warnings=list(built.warnings))
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+# ---------------------------------------------------------------- executors
+
+def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
+    """(index in ``specs``, result) as each job ends, on ``jobs`` processes
+    (in this process when one is enough)."""
+    if jobs <= 1 or len(specs) <= 1:
+        for n, spec in enumerate(specs):
+            yield n, build_job(spec)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: fresh workers that import only what they need, whatever threads
+    # this process runs (the progress bar has one).
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=warm_up,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(build_job, spec): n for n, spec in enumerate(specs)}
+        try:
+            for future in as_completed(futures):
+                n = futures[future]
+                yield n, _collect(future, specs[n])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def run_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[int, dict]]:
+    """The same jobs on a Dask distributed cluster. Its workers must see the
+    sources and the output folder at the same paths (a shared file system)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        from pipeline.errors import OptionError
+        raise OptionError("--scheduler needs Dask distributed",
+                          hint="install it with: pip install 'zinepress[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="20s")
+    except OSError as exc:
+        from pipeline.errors import OptionError
+        raise OptionError(f"cannot reach the scheduler {scheduler} ({exc})",
+                          hint="start one with 'dask scheduler' and give its tcp:// address") from None
+    with client:
+        client.run(warm_up)
+        futures = client.map(build_job, specs, pure=False, key=[f"zinepress-{n}-{os.getpid()}-{time.time_ns()}"
+                                                               for n in range(len(specs))])
+        index = {future.key: n for n, future in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                n = index[future.key]
+                yield n, _collect(future, specs[n])
+        except BaseException:
+            client.cancel(futures)
+            raise
+
+
+def _collect(future, spec: dict) -> dict:
+    """The job's result, or a failure when the worker itself died."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped "
+                                                      f"({type(exc).__name__}: {exc})")
+
+
+# ---------------------------------------------------------------- reporting
+
+class Progress:
+    """What the user sees while the build runs: a progress bar on a terminal,
+    one line per file otherwise, only the failures with ``quiet``."""
+
+    def __init__(self, total: int, echo: Callable[..., None], *, quiet: bool, debug: bool,
+                 terminal: bool | None = None) -> None:
+        self.echo, self.quiet, self.debug = echo, quiet, debug
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.bar = None
+        if self.terminal and not quiet and total:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn,
+                                       TimeElapsedColumn)
+            self.bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("", total=total)
+
+    def __enter__(self) -> "Progress":
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def say(self, text: str, err: bool = False) -> None:
+        if self.bar:
+            self.bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        else:
+            self.echo(text, err=err)
+
+    def running(self, source: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, description=source)
+
+    def done(self, result: dict) -> None:
+        if self.bar:
+            self.bar.advance(self.task)
+        if result["status"] == "failed":
+            self.say(f"error: {result['error']}", err=True)
+            if self.debug and result.get("traceback"):
+                self.say(result["traceback"], err=True)
+            return
+        if self.quiet:
+            return
+        for warning in result["warnings"]:
+            self.say(f"warning: {result['source']}: {warning}", err=True)
+        if self.bar:
+            return
+        if result["status"] == "skipped":
+            self.say(f"skipped {result['source']} (up to date)")
+        else:
+            outputs = ", ".join(result["outputs"])
+            self.say(f"built {result['source']} → {outputs} ({result['pages']} pages, {result['seconds']:.1f}s)")
+
+
+def summary_table(results: list[dict], seconds: float) -> str:
+    counts = {status: sum(r["status"] == status for r in results) for status in ("built", "skipped", "failed")}
+    lines = [f"{'built':>8} {'skipped':>8} {'failed':>8} {'total':>8}   time",
+             f"{counts['built']:>8} {counts['skipped']:>8} {counts['failed']:>8} {len(results):>8}   {seconds:.1f}s"]
+    failed = [r for r in results if r["status"] == "failed"]
+    if failed:
+        width = max(len(r["source"]) for r in failed)
+        lines.append("failed:")
+        for r in failed:
+            reason = r["error"]
+            if reason.startswith(r["source"] + ": "):
+                reason = reason[len(r["source"]) + 2:]
+            lines.append(f"  {r['source']:<{width}}  {reason}")
+    return "\n".join(lines)
+
+
+def report_entry(result: dict) -> dict:
+    return {key: result[key] for key in ("source", "status", "outputs", "pages", "seconds", "warnings", "error")}
+
+
+def write_report(path: Path, results: list[dict], seconds: float) -> None:
+    from pipeline.writers.output import write_atomically
+    counts = {status: sum(r["status"] == status for r in results) for status in ("built", "skipped", "failed")}
+    data = {"program": f"zinepress {__version__}", "seconds": round(seconds, 3), **counts,
+            "sources": [report_entry(r) for r in results]}
+    write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+# ---------------------------------------------------------------- the build
+
+@dataclass
+class BatchOptions:
+    jobs: int = 0                  # worker processes; 0: one per core
+    force: bool = False            # rebuild even what is up to date
+    quiet: bool = False
+    report: Path | None = None     # the JSON report
+    scheduler: str = ""            # a Dask scheduler's address: run there instead
+    debug: bool = False
+    terminal: bool | None = None   # None: whether stderr is a terminal
+    manifest_every: float = 2.0    # seconds between saves of the manifest while building
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchOptions | None = None, *,
+              debug: bool = False, echo: Callable[..., None] = print) -> int:
+    """Build every source; returns the number of sources that failed."""
+    batch = batch or BatchOptions(debug=debug)
+    started = time.perf_counter()
+    jobs = plan(paths, out, options)
+    manifest = load_manifest(out)
+    changed = False
+
+    for job in jobs:
+        if job.result is None and not batch.force and up_to_date(job, manifest.get(job.key), out):
+            entry = manifest[job.key]
+            job.result = new_result(job.source, "skipped", outputs=[str(p) for p in job.outputs],
+                                    pages=entry.get("pages", 0))
+    for job in jobs:
+        if job.result is not None and job.result["status"] == "failed" and job.key in manifest:
+            del manifest[job.key]
+            changed = True
+
+    todo = [job for job in jobs if job.result is None]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    specs = [{"source": str(job.source.absolute()), "out_dir": str(job.out_dir.absolute()),
+              "options": options, "source_date_epoch": epoch} for job in todo]
+
+    with Progress(len(jobs), echo, quiet=batch.quiet, debug=batch.debug, terminal=batch.terminal) as progress:
+        # What is known before anything is built is said first: clashes, unreadable files, skips.
+        for job in jobs:
+            if job.result is not None:
+                progress.done(job.result)
+        if specs:
+            progress.running(str(todo[0].source))
+        runner = (run_dask(specs, batch.scheduler) if batch.scheduler
+                  else run_local(specs, batch.jobs or default_jobs()))
+        last_save = time.monotonic()
+        try:
+            for n, result in runner:
+                job = todo[n]
+                job.result = _as_given(result, job)
+                if result["status"] == "built":
+                    manifest[job.key] = {"digest": job.digest, "pages": result["pages"],
+                                         "outputs": [p.relative_to(out).as_posix() for p in job.outputs]}
+                else:
+                    manifest.pop(job.key, None)
+                changed = True
+                progress.done(job.result)
+                pending = next((j for j in todo if j.result is None), None)
+                if pending is not None:
+                    progress.running(str(pending.source))
+                if time.monotonic() - last_save > batch.manifest_every and out.is_dir():
+                    save_manifest(out, manifest)
+                    last_save = time.monotonic()
+        finally:
+            # Whatever was built is recorded, even when the build is interrupted.
+            if changed and (manifest or (out / MANIFEST_NAME).exists()) and out.is_dir():
+                save_manifest(out, manifest)
+
+    results = [job.result for job in jobs if job.result is not None]
+    seconds = time.perf_counter() - started
+    if batch.report:
+        write_report(batch.report, results, seconds)
+    if not batch.quiet:
+        echo(summary_table(results, seconds))
+    return sum(r["status"] == "failed" for r in results)
+
+
+def _as_given(result: dict, job: Job) -> dict:
+    """The worker's result, with paths as the user gave them."""
+    absolute = str(job.source.absolute())
+    result = dict(result, source=str(job.source))
+    result["error"] = result["error"].replace(absolute, str(job.source))
+    if result["status"] == "built":
+        result["outputs"] = [str(p) for p in job.outputs]
+    return result

@@ -43,10 +43,19 @@ def build(
     title: str = typer.Option("", "--title", help="Title for sources that state none."),
     author: str = typer.Option("", "--author", help="Author for sources that state none."),
     lang: str = typer.Option("", "--lang", help="Language for sources that state none (e.g. en, fr)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Sources built in parallel (default: one per core)."),
+    force: bool = typer.Option(False, "--force", help="Rebuild every source, even those up to date."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Say only what failed."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every source here."),
+    scheduler: str = typer.Option("", "--scheduler", help="Build on a Dask cluster: its scheduler's tcp://HOST:PORT."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
-    """Build each source into OUT/NAME.pdf, OUT/NAME.booklet.pdf and OUT/NAME.epub."""
-    from pipeline.batch import run_build
+    """Build each source into OUT/NAME.pdf, OUT/NAME.booklet.pdf and OUT/NAME.epub.
+
+    Folders are searched recursively and their layout is kept under OUT.
+    Sources unchanged since the last build into OUT are skipped."""
+    from pipeline.batch import BatchOptions, run_build
+    from pipeline.errors import ZinepressError
     from pipeline.build import BuildOptions
     from pipeline.writers.pdf import PdfOptions
 
@@ -54,5 +63,10 @@ def build(
         formats=_formats(formats), source_format=source_format, typography=typography,
         pdf=PdfOptions(paper=paper, font_size=font_size, css=list(css)),
         title=title, author=author, lang=lang)
-    failed = run_build(paths, out, options, debug=debug, echo=typer.echo)
+    batch = BatchOptions(jobs=jobs, force=force, quiet=quiet, report=report, scheduler=scheduler, debug=debug)
+    try:
+        failed = run_build(paths, out, options, batch, echo=typer.echo)
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
     raise typer.Exit(1 if failed else 0)
