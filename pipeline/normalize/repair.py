@@ -1,5 +1,8 @@
-"""Repairs that never change how a correct text reads: mojibake, Unicode form,
-invisible characters, whitespace. Applied to a block's stream (see ``stream``).
+"""Repairs that never change how a correct text reads: Unicode form, ligature
+characters, invisible characters, whitespace. Applied to a block's stream (see
+``stream``). Mojibake is undone earlier, when the file is decoded
+(``pipeline.readers.decode``), where whole lines give ftfy enough context; on a
+block's text alone it would mistake rare letter sequences for mojibake.
 """
 
 from __future__ import annotations
@@ -7,14 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import ftfy
-from ftfy.badness import is_bad
-
 from pipeline.normalize.stream import BREAK, MARK, MARKERS
-
-_FTFY = ftfy.TextFixerConfig(
-    unescape_html=False, fix_latin_ligatures=False, fix_character_width=False,
-    uncurl_quotes=False, fix_line_breaks=False, normalization=None, explain=False)
 
 # Soft hyphens (a renderer hyphenates by itself), BOM / zero-width no-break
 # spaces, and control characters. Zero-width (non-)joiners stay: scripts need them.
@@ -22,6 +18,10 @@ _INVISIBLE = re.compile("[\u00ad\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Breaking whitespace only: no-break spaces (U+00A0, U+202F) and the
 # ideographic space (U+3000) are deliberate.
 _SPACE = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
+# Typographic ligatures as characters (PDF extractions are full of them) hide
+# words from search, hyphenation and fonts without them: the font makes its own.
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
 _AROUND_BREAK = re.compile(f"[ {MARK}]*{BREAK}[ {MARK}]*")
 _AROUND_MARK = re.compile(f"(?:[ ]*{MARK})+[ ]*")
 
@@ -41,9 +41,7 @@ def _mark_run(match: re.Match) -> str:
 
 def repair_text(text: str) -> str:
     """Repair one stream (markers kept, in order)."""
-    if is_bad(text):
-        text = ftfy.fix_text(text, _FTFY)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text).translate(_LIGATURES)
     text = unicodedata.normalize("NFC", text)
     text = _SPACE.sub(" ", text)
     text = _AROUND_BREAK.sub(_keep_markers, text)

@@ -112,7 +112,7 @@ def restore(text: str, saved: list[str]) -> str:
 _M = f"[{MARK}]*"  # transparent boundaries may sit anywhere
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.\.)|(?<=\w) ?\. \. \.|^\. \. \.")
 _TRIPLE = re.compile(r"(?<=\S)---(?=\S)|---")
-_UNSPACED = re.compile(r"(?<=[\w,;:!?.…’”»)\]" + MARK + r"])--(?=[\w“‘„«\"'(" + MARK + r"])")
+_UNSPACED = re.compile(r"(?<=[\w,;:!?.…’”»)\]'\"" + MARK + r"])--(?=[\w“‘„«\"'(" + MARK + r"])")
 _SPACED = re.compile(r"(?<=\S) +(?:--|-|–|—)(?= |[" + BREAK + r"]|$)")
 _LEADING = re.compile(r"(^|[" + BREAK + r"])(?:--|-)(?= )")
 _DASH_NBSP = {"–": re.compile(r"(?<=\S) (–|—)(?= |$|[" + BREAK + r"])")}
