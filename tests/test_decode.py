@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -76,13 +75,10 @@ def test_binary_is_refused_with_a_hint(data, what):
     assert what in message and "book.txt" in message and "—" in message
 
 
-def test_one_megabyte_is_fast():
+def test_one_megabyte_decodes_whole():
+    # Speed is measured by the benchmarks, not asserted here.
     text = utf8(PLAIN / "conquest-of-bread-gutenberg.txt")
-    data = (text * (1_000_000 // len(text) + 1)).encode("utf-8")
-    start = time.perf_counter()
-    decode(data)
-    assert time.perf_counter() - start < 5.0
+    big = text * (1_000_000 // len(text) + 1)
+    assert decode(big.encode("utf-8")) == decode(text.encode("utf-8")) * (1_000_000 // len(text) + 1)
     cp = (text * 2).encode("cp1252", errors="replace")
-    start = time.perf_counter()
-    decode(cp)
-    assert time.perf_counter() - start < 5.0
+    assert len(decode(cp)) == len(text) * 2

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from conftest import corpus_file
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers import markdown
 
 FIX = Path(__file__).parent / "fixtures"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"  # ../shared/corpus
 
 
 def parse(text: str):
@@ -76,6 +76,7 @@ def test_images_become_figures_and_javascript_links_go():
 def test_sniff_scores():
     assert markdown.sniff("---\ntitle: x\n---\n# A\n\n*b*\n") == 40
     assert markdown.sniff("just words\n") == 0
-    for path in sorted((CORPUS / "export").glob("*.md")) + [CORPUS / "seed" / "azat-miftakhov.txt"]:
-        if path.exists():
-            assert markdown.sniff(path.read_text(encoding="utf-8")) <= 40, path.name
+    exports = sorted(corpus_file("export").glob("*.md"))
+    assert exports, "no export texts in the corpus"
+    for path in exports + [corpus_file("seed/azat-miftakhov.txt")]:
+        assert markdown.sniff(path.read_text(encoding="utf-8")) <= 40, path.name

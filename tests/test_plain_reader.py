@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from lxml import etree
@@ -18,10 +17,8 @@ def test_conquest_of_bread_against_its_own_contents():
     raw = path.read_text(encoding="utf-8-sig")
     toc = re.findall(r"^ +([IVXL]+)\. +(.+?) {2,}\d+$", raw, re.MULTILINE)
     assert len(toc) > 10
-    start = time.perf_counter()
     doc = read(path)
-    elapsed = time.perf_counter() - start
-    assert doc.format == "plain" and elapsed < 5
+    assert doc.format == "plain"
     chapters = [h for h in doc.body.iter("h2") if "".join(h.itertext()).startswith("CHAPTER")]
     assert [(h.text.split()[1], h.get("data-toc")) for h in chapters] == \
         [(num, title) for num, title in toc]
