@@ -60,15 +60,25 @@ def load(source: Path, options: BuildOptions) -> Document:
 
 
 def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) -> BuildResult:
-    from pipeline.impose import impose
     from pipeline.render import prepare
-    from pipeline.writers.output import write_atomically
 
     options = options or BuildOptions()
     started = time.perf_counter()
     doc = load(source, options)
-    prep = prepare(doc)
-    result = BuildResult(source=source)
+    result = make_outputs(prepare(doc), output_paths(source, out_dir, options.formats), options)
+    result.source = source
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildResult:
+    """Make every output of a prepared document in memory, then write them all
+    (to ``paths``, one per format). Shared by single texts and bundles."""
+    from pipeline.impose import impose
+    from pipeline.writers.output import write_atomically
+
+    doc = prep.doc
+    result = BuildResult(source=doc.path)
     made: dict[str, bytes] = {}
     if "pdf" in options.formats or "booklet" in options.formats:
         from pipeline.writers.pdf import write_pdf
@@ -86,10 +96,8 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub
         made["epub"] = write_epub(prep)
-    paths = output_paths(source, out_dir, options.formats)
     for fmt in options.formats:
         write_atomically(paths[fmt], made[fmt])
         result.outputs.append(paths[fmt])
     result.warnings = doc.warnings + result.warnings
-    result.seconds = time.perf_counter() - started
     return result
