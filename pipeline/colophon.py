@@ -33,6 +33,9 @@ class Colophon:
     source: str = ""
     notes: list[str] = field(default_factory=list)
     site: str = ""
+    # A bundle of several texts: one attribution per text, printed in place of
+    # the single one above (``top`` still heads the page).
+    entries: list["Colophon"] = field(default_factory=list)
 
 
 def missing_fields(doc: Document) -> list[str]:
