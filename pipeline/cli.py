@@ -70,3 +70,42 @@ def build(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def bundle(
+    sources: List[Path] = typer.Argument(..., help="The texts, in book order (a folder adds its texts in name order)."),
+    title: str = typer.Option(..., "--title", help="The book's title."),
+    author: str = typer.Option("", "--author", help="The book's author or editor (default: every text's authors)."),
+    name: Optional[Path] = typer.Option(None, "-o", "--out", help="Output name, without ending: NAME.pdf, NAME.booklet.pdf, NAME.epub (default: dist/TITLE)."),
+    formats: str = typer.Option("pdf,booklet,epub", "--format", help="Which outputs: pdf, booklet, epub."),
+    paper: str = typer.Option("", "--paper", help="Page size of the book, as for build."),
+    lang: str = typer.Option("", "--lang", help="The book's language (default: its texts' most common one)."),
+    typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Bind several texts into one book: each text a part, a colophon listing every text's attribution."""
+    import re
+    import traceback
+
+    from pipeline.batch import collect_sources
+    from pipeline.build import BuildOptions
+    from pipeline.bundle import build_bundle
+    from pipeline.errors import ZinepressError
+    from pipeline.writers.pdf import PdfOptions
+
+    options = BuildOptions(formats=_formats(formats), typography=typography, lang=lang,
+                           pdf=PdfOptions(paper=paper) if paper else PdfOptions())
+    if name is None:
+        name = Path("dist") / (re.sub(r"[^\w.-]+", "_", title).strip("_.") or "bundle")
+    try:
+        result = build_bundle([source for source, _ in collect_sources(sources)], name, title, author, options)
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        if debug:
+            typer.echo(traceback.format_exc(), err=True)
+        raise typer.Exit(1)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    outputs = ", ".join(str(p) for p in result.outputs)
+    typer.echo(f"built {outputs} ({result.pages} pages, {result.seconds:.1f}s)")
