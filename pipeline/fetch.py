@@ -35,30 +35,26 @@ def resolve_local(url: str, roots: list[Path]) -> Path:
     return path
 
 
-def _weasyprint_fetcher_class():
-    from weasyprint.urls import URLFetcher
-    return URLFetcher
+from weasyprint.urls import URLFetcher  # noqa: E402  (this module is only imported to render)
 
 
-class SafeFetcher:
-    """A WeasyPrint URL fetcher that serves only ``data:`` and allowed local files."""
+class SafeFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves only ``data:`` and allowed local files;
+    every refusal is kept as a warning for the build's report."""
 
     def __init__(self, base_dir: Path | None):
+        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=False)
         self.roots = allowed_roots(base_dir)
         self.refused: list[str] = []
-        self._inner = _weasyprint_fetcher_class()(allowed_protocols={"data", "file"})
 
     def fetch(self, url: str, headers=None):
-        if url.startswith("data:"):
-            return self._inner.fetch(url, headers)
-        try:
-            resolve_local(url, self.roots)
-        except Refused as exc:
-            self.refused.append(str(exc))
-            raise
-        return self._inner.fetch(url, headers)
-
-    __call__ = fetch
+        if not url.startswith("data:"):
+            try:
+                resolve_local(url, self.roots)
+            except Refused as exc:
+                self.refused.append(str(exc))
+                raise
+        return super().fetch(url, headers)
 
     def refused_messages(self) -> list[str]:
         return list(dict.fromkeys(self.refused))
