@@ -179,7 +179,11 @@ def split_chapters(body: etree._Element, max_chars: int = 60000) -> list[etree._
     return parts
 
 
-def epub_parts(prep: Prepared) -> list[EpubPart]:
+def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
+    """The EPUB's XHTML files: title page, the text (one file per chapter when
+    long), the colophon. ``image_href(src)`` gives the in-book address of an
+    image of the source, or None when the image cannot be included (it is then
+    left out, its caption kept)."""
     doc = prep.doc
     env = templates()
     parts = [EpubPart("titlepage.xhtml", "Title page", "titlepage")]
@@ -209,15 +213,19 @@ def epub_parts(prep: Prepared) -> list[EpubPart]:
                 if "noteref" in (inner.get("class") or "") and inner_id not in note_file:
                     note_file[inner_id] = note_file[note_id]
                     changed = True
-    for note_id in doc.notes:
+    for note_id, note in doc.notes.items():
         note_file.setdefault(note_id, parts[-1].file_name)
         anchor_file[f"fn-{note_id}"] = note_file[note_id]
         anchor_file[f"fnref-{note_id}"] = note_file[note_id]
+        for el in note.body.iter():
+            if el.get("id"):
+                anchor_file.setdefault(el.get("id"), note_file[note_id])
 
     for part in parts[1:]:
         notes = [doc.notes[i] for i in doc.notes if note_file[i] == part.file_name]
-        body_html = _epub_fragment(part.body, part.file_name, anchor_file)
-        notes_html = [(note, _epub_fragment(note.body, part.file_name, anchor_file)) for note in notes]
+        body_html = _epub_fragment(part.body, part.file_name, anchor_file, doc.notes, image_href)
+        notes_html = [(note, _epub_fragment(note.body, part.file_name, anchor_file, doc.notes, image_href))
+                      for note in notes]
         part.xhtml = env.get_template("epub_chapter.xhtml").render(
             lang=prep.lang, title=part.title, body=body_html, notes=notes_html)
     parts[0].xhtml = env.get_template("epub_titlepage.xhtml").render(
@@ -229,14 +237,20 @@ def epub_parts(prep: Prepared) -> list[EpubPart]:
     return parts
 
 
-def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, str]) -> str:
+def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, str],
+                   notes: dict | None = None, image_href=None) -> str:
     """Children of ``el`` as XHTML, with footnote links made EPUB 3 note references
-    and same-book links pointed at the file that holds their target."""
+    and same-book links pointed at the file that holds their target. Links that
+    lead nowhere inside the book (a missing anchor, a relative address of the
+    source's web site) keep their text and lose the link."""
     el = copy.deepcopy(el)
-    for a in el.iter("a"):
+    for a in list(el.iter("a")):
         href = a.get("href") or ""
         if "noteref" in (a.get("class") or ""):
             note_id = href.lstrip("#")
+            if notes is not None and note_id not in notes:
+                _unwrap(a)
+                continue
             a.set("id", f"fnref-{note_id}")
             a.set("{%s}type" % EPUB_NS, "noteref")
             a.set("role", "doc-noteref")
@@ -244,9 +258,19 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
             a.set("href", (f"{target}" if target != file_name else "") + f"#fn-{note_id}")
         elif href.startswith("#"):
             target = anchor_file.get(href[1:])
-            if target and target != file_name:
+            if target is None:
+                _unwrap(a)
+            elif target != file_name:
                 a.set("href", f"{target}{href}")
-    for img in el.iter("img"):
+        elif href and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+            _unwrap(a)      # relative to a web site or folder the book does not contain
+    for img in list(el.iter("img")):
+        if image_href is not None:
+            new_src = image_href(img.get("src") or "")
+            if new_src is None:
+                _drop_image(img)
+                continue
+            img.set("src", new_src)
         if img.get("alt") is None:
             img.set("alt", "")
     wrapper = etree.Element("{%s}div" % XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
@@ -260,6 +284,67 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
     # Drop the wrapper's start and end tags (and its namespace declarations).
     inner = text[text.index(">") + 1: text.rindex("<")]
     return re.sub(r' xmlns(:epub)?="[^"]*"', "", inner)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace a link by its content (text, children, tail); one with an ``id``
+    stays as a plain anchor, since other links may point at it."""
+    parent = el.getparent()
+    if parent is None or el.get("id"):
+        for name in ("href", "class", "role", "{%s}type" % EPUB_NS):
+            el.attrib.pop(name, None)
+        return
+    index = parent.index(el)
+    text = el.text or ""
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    tail = el.tail or ""
+    parent.remove(el)
+    if tail:
+        if children:
+            children[-1].tail = (children[-1].tail or "") + tail
+        elif index == 0:
+            parent.text = (parent.text or "") + tail
+        else:
+            prev = parent[index - 1]
+            prev.tail = (prev.tail or "") + tail
+
+
+def _drop_image(img: etree._Element) -> None:
+    """Leave out an image the book cannot hold; a figure keeps its caption."""
+    parent = img.getparent()
+    if parent is None:
+        return
+    figure = parent if parent.tag == "figure" else None
+    if figure is not None and figure.find("figcaption") is None:
+        grand = figure.getparent()
+        if grand is not None:
+            _remove_keep_tail(figure)
+            return
+    _remove_keep_tail(img)
+    if figure is not None:
+        figure.tag = "div"
+        figure.set("class", ("figure " + (figure.get("class") or "")).strip())
+        for cap in figure.findall("figcaption"):
+            cap.tag = "p"
+            cap.set("class", "caption")
+
+
+def _remove_keep_tail(el: etree._Element) -> None:
+    parent = el.getparent()
+    index = parent.index(el)
+    if el.tail:
+        if index == 0:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + el.tail
+    parent.remove(el)
 
 
 def style_path(name: str) -> Path:

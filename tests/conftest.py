@@ -63,8 +63,10 @@ def alnum(text: str) -> str:
 
 
 def epub_texts(path: Path) -> dict[str, str]:
+    """The text files of an EPUB (XHTML, package, NCX, CSS) by name; images and fonts left out."""
+    text_ext = (".xhtml", ".html", ".opf", ".ncx", ".css", ".xml")
     with zipfile.ZipFile(path) as z:
-        return {name: z.read(name).decode("utf-8") for name in z.namelist() if name != "mimetype"}
+        return {name: z.read(name).decode("utf-8") for name in z.namelist() if name.endswith(text_ext)}
 
 
 @dataclass

@@ -1,5 +1,10 @@
-"""EPUB 3 with ebooklib: title page, text (one file per chapter when long), colophon,
-nav document and NCX, Dublin Core metadata with a content-derived identifier.
+"""EPUB 3 with ebooklib: cover, title page, text (one file per chapter when
+long), colophon; a nav document with nested contents and landmarks, the EPUB 2
+NCX and guide for old readers; Dublin Core and accessibility metadata.
+
+ebooklib writes the container, the package document and the NCX. The XHTML
+documents (our templates, including the nav document) go in as they are:
+ebooklib's own HTML re-serialisation would drop what they declare.
 
 ebooklib stamps zip entries and ``dcterms:modified`` with the current time; the
 archive is rewritten with fixed times (``SOURCE_DATE_EPOCH`` when set) so the
@@ -13,8 +18,12 @@ import io
 import os
 import re
 import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from pipeline.render import EpubPart, Prepared, TocEntry, epub_parts, style_path
+from ebooklib import epub
+
+from pipeline.render import EpubPart, Prepared, epub_parts, style_path, templates
 
 
 def build_time() -> dt.datetime:
@@ -50,91 +59,335 @@ def w3c_date_of(text: str) -> str:
     return f"{year}-{month:02d}"
 
 
-def _nested_toc(parts: list[EpubPart], epub_items: dict[str, object]):
-    """ebooklib's nested toc: [(Section, [children…]) | Link] from the headings."""
-    from ebooklib import epub
+# Words of the book's own furniture, in the book's language where we know it.
+LABELS = {
+    "en": ("Contents", "Landmarks", "Cover", "Title page", "Start of text", "Colophon"),
+    "fr": ("Table des matières", "Repères", "Couverture", "Page de titre", "Début du texte", "Colophon"),
+    "de": ("Inhalt", "Orientierungspunkte", "Umschlag", "Titelseite", "Textbeginn", "Impressum"),
+    "es": ("Índice", "Puntos de referencia", "Cubierta", "Portada", "Inicio del texto", "Colofón"),
+    "it": ("Indice", "Punti di riferimento", "Copertina", "Frontespizio", "Inizio del testo", "Colophon"),
+    "pt": ("Sumário", "Pontos de referência", "Capa", "Folha de rosto", "Início do texto", "Colofão"),
+    "mk": ("Содржина", "Ориентири", "Корица", "Насловна страница", "Почеток на текстот", "Колофон"),
+    "ru": ("Содержание", "Ориентиры", "Обложка", "Титульная страница", "Начало текста", "Выходные данные"),
+    "zh": ("目录", "导航", "封面", "书名页", "正文", "版权页"),
+}
 
-    entries: list[tuple[TocEntry, str]] = []
-    for part in parts:
-        if part.kind == "chapter":
-            entries.extend((h, part.file_name) for h in part.headings)
 
-    def build(index: int, level: int) -> tuple[list, int]:
-        items: list = []
-        while index < len(entries):
-            entry, file_name = entries[index]
-            if entry.level < level:
-                break
-            href = f"{file_name}#{entry.id}"
-            index += 1
-            if index < len(entries) and entries[index][0].level > entry.level:
-                children, index = build(index, entries[index][0].level)
-                items.append((epub.Section(entry.title, href=href), children))
-            else:
-                items.append(epub.Link(href, entry.title, entry.id))
-        return items, index
+@dataclass
+class Labels:
+    contents: str
+    landmarks: str
+    cover: str
+    titlepage: str
+    start: str
+    colophon: str
 
-    toc: list = []
-    index = 0
-    while index < len(entries):
-        items, index = build(index, entries[index][0].level)
-        toc.extend(items)
+
+def labels_for(lang: str) -> Labels:
+    return Labels(*LABELS.get(lang.split("-")[0].lower(), LABELS["en"]))
+
+
+class XhtmlDocument(epub.EpubHtml):
+    """An XHTML document written as we made it (ebooklib's ``EpubHtml`` re-parses
+    the content as HTML and rebuilds its head)."""
+
+    def get_content(self, default=None):
+        return self.content
+
+
+@dataclass
+class NavEntry:
+    title: str
+    href: str
+    children: list["NavEntry"] = field(default_factory=list)
+
+
+def nav_tree(parts: list[EpubPart], fallback_title: str) -> list[NavEntry]:
+    """Every heading of the text, nested by level, pointing at its file and id."""
+    flat = [(h, part.file_name) for part in parts if part.kind == "chapter" for h in part.headings]
+    roots: list[NavEntry] = []
+    stack: list[tuple[int, NavEntry]] = []
+    for heading, file_name in flat:
+        entry = NavEntry(heading.title or "\u2042", f"{file_name}#{heading.id}")
+        while stack and stack[-1][0] >= heading.level:
+            stack.pop()
+        (stack[-1][1].children if stack else roots).append(entry)
+        stack.append((heading.level, entry))
+    first = next((p for p in parts if p.kind == "chapter"), None)
+    if first is not None and (not flat or flat[0][1] != first.file_name or _starts_late(first)):
+        # Text before the first heading (or no heading at all): an entry for it.
+        roots.insert(0, NavEntry(fallback_title, first.file_name))
+    return roots
+
+
+def _starts_late(part: EpubPart) -> bool:
+    """Whether the file has text before its first heading."""
+    if part.body is None:
+        return False
+    for child in part.body:
+        if child.tag in ("h1", "h2", "h3", "h4", "h5"):
+            return False
+        if "".join(child.itertext()).strip():
+            return True
+    return bool((part.body.text or "").strip())
+
+
+def ncx_toc(entries: list[NavEntry]) -> list:
+    """The same tree in ebooklib's terms, for the NCX."""
+    toc = []
+    for n, entry in enumerate(entries):
+        if entry.children:
+            toc.append((epub.Section(entry.title, href=entry.href), ncx_toc(entry.children)))
+        else:
+            toc.append(epub.Link(entry.href, entry.title, _nav_uid(entry.href, n)))
     return toc
 
 
-def write_epub(prep: Prepared) -> bytes:
-    from ebooklib import epub
+def _nav_uid(href: str, n: int) -> str:
+    return "nav-" + re.sub(r"[^A-Za-z0-9_-]", "-", href) + f"-{n}"
+
+
+def file_as(name: str, sort_names: list[str] | None = None) -> str:
+    """The sort form of a name: "Kropotkin, Pëtr". A sort name the source gives
+    in that form wins; names of one word, of an organisation or in a script
+    without surname-last order are kept as they are."""
+    for candidate in sort_names or []:
+        if "," in candidate and _same_person(candidate, name):
+            return candidate.strip()
+    words = name.split()
+    if "," in name or len(words) < 2 or any(ord(ch) > 0x2E7F for ch in name):
+        return name
+    if words[-1].rstrip(".").lower() in {"jr", "sr", "ii", "iii"} and len(words) > 2:
+        return f"{words[-2]}, {' '.join(words[:-2])}, {words[-1]}"
+    if any(w.lower() in {"collective", "committee", "group", "crimethinc.", "library"} for w in words):
+        return name
+    return f"{words[-1]}, {' '.join(words[:-1])}"
+
+
+def _same_person(sort_name: str, name: str) -> bool:
+    last, _, first = sort_name.partition(",")
+    return set(f"{first} {last}".split()) == set(name.split())
+
+
+def sort_names_of(extra: dict[str, str]) -> list[str]:
+    """The ``#SORTauthors`` of a .muse header, split as Amusewiki does (on
+    semicolons when there are any, else on commas)."""
+    value = next((v for k, v in extra.items() if k.lower() == "sortauthors"), "")
+    separator = ";" if ";" in value else ","
+    return [part.strip() for part in value.split(separator) if part.strip()]
+
+
+class ImageCollector:
+    """Puts the source's images into the book, each once, under ``images/``."""
+
+    def __init__(self, base_dir: Path | None):
+        self.base = base_dir.resolve() if base_dir else None
+        self.items: dict[Path, tuple[str, bytes, str]] = {}   # path → (href, data, media type)
+        self.missing: list[str] = []
+
+    def __call__(self, src: str) -> str | None:
+        from urllib.parse import unquote, urlparse
+
+        from pipeline.writers.epub_cover import sniff_image
+
+        parsed = urlparse(src)
+        if not src or parsed.scheme not in ("", "file") or self.base is None:
+            self._miss(src)
+            return None
+        path = (self.base / unquote(parsed.path)).resolve()
+        if path in self.items:
+            return self.items[path][0]
+        if not path.is_relative_to(self.base) or not path.is_file():
+            self._miss(src)
+            return None
+        data = path.read_bytes()
+        kind = sniff_image(data)
+        if kind is None and data.lstrip()[:5] in (b"<?xml", b"<svg ") and b"<svg" in data[:2048]:
+            kind = ("image/svg+xml", "svg")
+        if kind is None:
+            self._miss(src)
+            return None
+        href = f"images/image{len(self.items) + 1:03d}.{kind[1]}"
+        self.items[path] = (href, data, kind[0])
+        return href
+
+    def _miss(self, src: str) -> None:
+        if src not in self.missing:
+            self.missing.append(src)
+
+    def warning(self) -> str:
+        if not self.missing:
+            return ""
+        shown = ", ".join(self.missing[:3]) + (f" and {len(self.missing) - 3} more" if len(self.missing) > 3 else "")
+        return (f"{len(self.missing)} image(s) left out of the EPUB (not found in the source's folder, "
+                f"or not an image): {shown}")
+
+
+def book_images_alt(parts: list[EpubPart]) -> tuple[int, int]:
+    """(images in the text, of which with a text alternative)."""
+    total = with_alt = 0
+    for part in parts:
+        for img in re.findall(r"<img\b[^>]*>", part.xhtml):
+            total += 1
+            if re.search(r'\balt="[^"]*\S[^"]*"', img):
+                with_alt += 1
+    return total, with_alt
+
+
+def accessibility_metadata(book, parts: list[EpubPart], has_headings: bool, lang: str) -> None:
+    """schema.org accessibility metadata, saying only what is true of this book."""
+    images, with_alt = book_images_alt([p for p in parts if p.kind != "cover"])
+    modes = ["textual"] + (["visual"] if images else [])
+    sufficient = ["textual"] if images == with_alt else []
+    if images:
+        sufficient.insert(0, "textual,visual")
+    features = (["structuralNavigation"] if has_headings else []) + ["tableOfContents", "readingOrder",
+                                                                    "displayTransformability"]
+    if images and images == with_alt:
+        features.append("alternativeText")
+    for mode in modes:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    for mode in sufficient:
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    summary = ("Reflowable text with no fixed layout; the reader's fonts, sizes and colours apply. "
+               + ("Headings give the structure and a " if has_headings else "A ")
+               + "nested table of contents and landmarks lead to each part; the reading order is the "
+               "text's order; footnotes are linked both ways. ")
+    if images:
+        summary += (f"All {images} images have a text alternative. " if images == with_alt else
+                    f"{images - with_alt} of {images} images have no text alternative (the source gives none). ")
+    else:
+        summary += "The text has no images (the cover repeats the title and author). "
+    summary += "No conformance to an accessibility standard is claimed: it has not been checked by a person."
+    book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+
+
+def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
+    """The EPUB of a prepared document. Warnings (a missing image or cover) are
+    added to ``prep.doc.warnings``."""
+    from pipeline.writers.epub_cover import cover_for
 
     doc = prep.doc
     meta = doc.metadata
+    labels = labels_for(prep.lang)
     book = epub.EpubBook()
     book.set_identifier(doc.identifier())
-    book.set_title(meta.title)
+    book.title = meta.title
+    book.add_metadata("DC", "title", meta.title, {"id": "title"})
+    book.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+    if meta.subtitle:
+        book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     book.set_language(prep.lang)
+    sort_names = sort_names_of(meta.extra)
     for n, author in enumerate(meta.authors):
-        book.add_author(author, uid=f"creator{n}")
+        uid = f"creator{n}"
+        book.add_metadata("DC", "creator", author, {"id": uid})
+        book.add_metadata(None, "meta", file_as(author, sort_names), {"refines": f"#{uid}", "property": "file-as"})
+        book.add_metadata(None, "meta", "aut", {"refines": f"#{uid}", "property": "role",
+                                                "scheme": "marc:relators"})
     w3c_date = w3c_date_of(meta.date)
     if w3c_date:
         book.add_metadata("DC", "date", w3c_date)
     if meta.source:
-        book.add_metadata("DC", "source", meta.source)
+        book.add_metadata("DC", "source", " ".join(meta.source.split()))
     if meta.publisher:
         book.add_metadata("DC", "publisher", meta.publisher)
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
     if meta.notes:
-        book.add_metadata("DC", "description", meta.notes)
+        book.add_metadata("DC", "description", " ".join(meta.notes.split()))
     for topic in meta.topics:
         book.add_metadata("DC", "subject", topic)
 
-    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
-                        content=style_path("epub.css").read_bytes())
-    book.add_item(css)
+    env = templates()
+    images = ImageCollector(doc.base_dir)
+    parts = epub_parts(prep, image_href=images)
 
-    parts = epub_parts(prep)
-    items: dict[str, object] = {}
+    fonts_css = ""
+    font_items = []
+    if embed_fonts:
+        from pipeline.writers.epub_fonts import embedded_fonts, font_face_css
+        used = "".join(re.sub(r"<[^>]+>", "", p.xhtml) for p in parts) + "".join(vars(labels).values())
+        fonts = embedded_fonts(html_unescape(used))
+        if fonts:
+            fonts_css = font_face_css(fonts)
+            font_items = [epub.EpubItem(uid=f"font{n}", file_name=f.file_name, media_type="font/otf", content=f.data)
+                          for n, f in enumerate(fonts)]
+    css_bytes = style_path("epub.css").read_bytes() + fonts_css.encode("utf-8")
+    book.add_item(epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css", content=css_bytes))
+    for item in font_items:
+        book.add_item(item)
+
+    cover, warnings = cover_for(doc, prep.lang)
+    doc.warnings.extend(warnings)
+    cover_name = f"images/cover.{cover.extension}"
+    cover_item = epub.EpubCover(file_name=cover_name)
+    cover_item.media_type = cover.media_type
+    cover_item.content = cover.data
+    book.add_item(cover_item)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    alt = f"{meta.title} — {meta.author_line}" if meta.author_line else meta.title
+    cover_page = EpubPart("cover.xhtml", labels.cover, "cover",
+                          xhtml=env.get_template("epub_cover.xhtml").render(
+                              lang=prep.lang, label=labels.cover, src=cover_name, alt=alt))
+    parts.insert(0, cover_page)
+    if images.warning():
+        doc.warnings.append(images.warning())
+    for n, (href, data, media_type) in enumerate(images.items.values(), start=1):
+        book.add_item(epub.EpubItem(uid=f"image{n:03d}", file_name=href, media_type=media_type, content=data))
+
+    items: dict[str, epub.EpubHtml] = {}
     for part in parts:
-        item = epub.EpubHtml(title=part.title, file_name=part.file_name, lang=prep.lang)
+        uid = part.file_name.rsplit(".", 1)[0]
+        item = XhtmlDocument(uid=uid, title=part.title, file_name=part.file_name, lang=prep.lang)
         item.content = part.xhtml.encode("utf-8")
-        item.add_item(css)
         book.add_item(item)
         items[part.file_name] = item
 
-    title_item = items["titlepage.xhtml"]
-    toc = [epub.Link("titlepage.xhtml", "Title page", "titlepage")]
-    toc += _nested_toc(parts, items)
+    chapters = [p for p in parts if p.kind == "chapter"]
+    tree = nav_tree(parts, meta.title)
+    nav_toc = tree + ([NavEntry(labels.colophon, "colophon.xhtml")] if "colophon.xhtml" in items else [])
+    landmarks = [("cover", "cover.xhtml", labels.cover), ("titlepage", "titlepage.xhtml", labels.titlepage)]
+    if prep.show_toc:
+        landmarks.append(("toc", "nav.xhtml", labels.contents))
+    if chapters:
+        landmarks.append(("bodymatter", chapters[0].file_name, labels.start))
     if "colophon.xhtml" in items:
-        toc.append(epub.Link("colophon.xhtml", "Colophon", "colophon"))
-    book.toc = toc
+        landmarks.append(("colophon", "colophon.xhtml", labels.colophon))
+    nav = XhtmlDocument(uid="nav", title=labels.contents, file_name="nav.xhtml", lang=prep.lang)
+    nav.properties = ["nav"]
+    nav.content = env.get_template("epub_nav.xhtml").render(
+        lang=prep.lang, labels=labels, toc=nav_toc, landmarks=landmarks).encode("utf-8")
+    book.add_item(nav)
+    book.toc = ncx_toc(nav_toc)
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = [title_item, "nav"] + [items[p.file_name] for p in parts if p.kind != "titlepage"]
+    # The EPUB 2 guide, for readers that predate the nav document's landmarks.
+    guide_types = {"cover": "cover", "titlepage": "title-page", "toc": "toc", "bodymatter": "text",
+                   "colophon": "colophon"}
+    book.guide = [{"type": guide_types[t], "href": href, "title": title} for t, href, title in landmarks]
+
+    spine = [items["cover.xhtml"], items["titlepage.xhtml"]]
+    if prep.show_toc:
+        spine.append(nav)
+    spine += [items[p.file_name] for p in parts if p.kind in ("chapter", "colophon")]
+    book.spine = spine
+    has_headings = any(p.headings for p in chapters)
+    accessibility_metadata(book, parts, has_headings, prep.lang)
 
     when = build_time()
     raw = io.BytesIO()
-    epub.write_epub(raw, book, {"mtime": when, "epub3_landmark": True, "epub3_pages": False,
-                                "raise_exceptions": True})
+    epub.write_epub(raw, book, {"mtime": when, "epub3_landmark": False, "epub3_pages": False,
+                                "epub2_guide": True, "raise_exceptions": True})
     return normalize_zip(raw.getvalue(), when)
+
+
+def html_unescape(text: str) -> str:
+    import html
+    return html.unescape(text)
 
 
 def normalize_zip(data: bytes, when: dt.datetime) -> bytes:
