@@ -29,6 +29,7 @@ class BuildOptions:
     title: str = ""
     author: str = ""
     lang: str = ""
+    embed_fonts: bool = False             # --embed-fonts: the typeface in the EPUB, subset
 
 
 @dataclass
@@ -95,7 +96,7 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
             made["booklet"] = impose(pdf.data, imposition, parse_paper(options.pdf.paper))
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub
-        made["epub"] = write_epub(prep)
+        made["epub"] = write_epub(prep, embed_fonts=options.embed_fonts)
     for fmt in options.formats:
         write_atomically(paths[fmt], made[fmt])
         result.outputs.append(paths[fmt])

@@ -43,6 +43,7 @@ def build(
     title: str = typer.Option("", "--title", help="Title for sources that state none."),
     author: str = typer.Option("", "--author", help="Author for sources that state none."),
     lang: str = typer.Option("", "--lang", help="Language for sources that state none (e.g. en, fr)."),
+    embed_fonts: bool = typer.Option(False, "--embed-fonts", help="Embed the book's typeface in the EPUB, subset to the characters used."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Sources built in parallel (default: one per core)."),
     force: bool = typer.Option(False, "--force", help="Rebuild every source, even those up to date."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Say only what failed."),
@@ -62,7 +63,7 @@ def build(
     options = BuildOptions(
         formats=_formats(formats), source_format=source_format, typography=typography,
         pdf=PdfOptions(paper=paper, font_size=font_size, css=list(css)),
-        title=title, author=author, lang=lang)
+        title=title, author=author, lang=lang, embed_fonts=embed_fonts)
     batch = BatchOptions(jobs=jobs, force=force, quiet=quiet, report=report, scheduler=scheduler, debug=debug)
     try:
         failed = run_build(paths, out, options, batch, echo=typer.echo)

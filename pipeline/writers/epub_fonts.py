@@ -31,9 +31,12 @@ class EmbeddedFont:
 def subset(path: str, text: str) -> bytes | None:
     """The font at ``path`` cut down to the glyphs ``text`` needs (with its
     ligatures and kerning); None when the font has none of its characters."""
+    import logging
+
     from fontTools import subset as ft_subset
     from fontTools.ttLib import TTFont
 
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)   # tables it drops, e.g. FFTM
     font = TTFont(path, lazy=False)
     cmap = font.getBestCmap() or {}
     codes = sorted({ord(ch) for ch in text} & set(cmap))
@@ -69,7 +72,7 @@ def embedded_fonts(text: str) -> list[EmbeddedFont]:
     return fonts
 
 
-def font_face_css(fonts: list[EmbeddedFont], css_dir: str = "style") -> str:
+def font_face_css(fonts: list[EmbeddedFont]) -> str:
     """``@font-face`` rules for the embedded faces and a rule that uses them."""
     rules = []
     for font in fonts:
