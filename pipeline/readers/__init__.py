@@ -24,6 +24,7 @@ from pipeline.readers.decode import decode
 READERS = {
     "muse": "pipeline.readers.muse",
     "export": "pipeline.readers.export",
+    "converted": "pipeline.readers.converted",
     "markdown": "pipeline.readers.markdown",
     "plain": "pipeline.readers.plain",
 }
