@@ -203,19 +203,17 @@ def up_to_date(job: Job, entry: dict | None, out: Path) -> bool:
 # ---------------------------------------------------------------- the job
 
 def warm_up() -> None:
-    """Import the heavy engines once per worker process, not once per file."""
-    import ebooklib.epub  # noqa: F401
-    import pdfimpose.schema.saddle  # noqa: F401
-    import weasyprint  # noqa: F401
+    """Import the heavy engines once per worker process, not once per file.
+    (A module that is missing only makes its first job slower.)"""
+    import importlib
 
     import pipeline.readers as readers
-    import pipeline.render  # noqa: F401
-    import pipeline.writers.epub  # noqa: F401
-    import pipeline.writers.pdf  # noqa: F401
-    for fmt in readers.READERS:
+    for name in ("weasyprint", "ebooklib.epub", "fitz", "pdfimpose", "pipeline.render",
+                 "pipeline.impose", "pipeline.writers.pdf", "pipeline.writers.epub",
+                 "pipeline.normalize", *readers.READERS.values()):
         try:
-            readers.reader_module(fmt)
-        except ModuleNotFoundError:
+            importlib.import_module(name)
+        except ImportError:
             pass
 
 
