@@ -36,9 +36,16 @@ def build(
     out: Path = typer.Option(Path("dist"), "-o", "--out", help="Output folder."),
     formats: str = typer.Option("pdf,booklet,epub", "--format", help="Which outputs: pdf, booklet, epub."),
     source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, markdown, plain."),
-    paper: str = typer.Option("A5", "--paper", help="Page size of the pamphlet (a CSS size such as A5 or '5.5in 8.5in')."),
+    paper: str = typer.Option("", "--paper", help="Page size of the pamphlet: a5 (default), a6, half-letter, quarter-letter, pocket, or WIDTHxHEIGHT in mm (e.g. 120x180, 5.5inx8.5in)."),
     font_size: str = typer.Option("", "--font-size", help="Body font size, e.g. 11pt."),
     css: List[Path] = typer.Option([], "--css", help="Your own stylesheet, layered over the pamphlet's."),
+    impose: str = typer.Option("saddle", "--impose", help="Booklet layout: saddle (folded and stapled), onepagezine (8 pages on one sheet), 2up (side by side), none."),
+    sheet: str = typer.Option("", "--sheet", help="Sheet the booklet is printed on: a4, letter, a3, sra3… or WIDTHxHEIGHT (default: Letter for Letter-sized papers, else A4)."),
+    signature: int = typer.Option(0, "--signature", min=0, help="Pages per signature of a saddle booklet, a multiple of 4 (default: one booklet up to 80 pages, else 40-80 with the fewest blanks)."),
+    duplex: str = typer.Option("short-edge", "--duplex", help="How your printer turns the sheet: short-edge (usual for booklets), or long-edge (backs printed upside down to come out right)."),
+    creep: float = typer.Option(0.0, "--creep", help="Paper thickness in mm: the pages of inner sheets move towards the fold by this much per sheet."),
+    marks: bool = typer.Option(False, "--marks", help="Crop and fold marks on the booklet, pages with 3 mm bleed (needs a sheet bigger than two pages)."),
+    pdf_variant: str = typer.Option("", "--pdf-variant", help="pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival)."),
     typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
     title: str = typer.Option("", "--title", help="Title for sources that state none."),
     author: str = typer.Option("", "--author", help="Author for sources that state none."),
@@ -60,9 +67,25 @@ def build(
     from pipeline.build import BuildOptions
     from pipeline.writers.pdf import PdfOptions
 
+    from pipeline.impose import ImposeOptions
+
+    imposition = ImposeOptions(layout=impose, sheet=sheet, signature=signature, duplex=duplex,
+                               creep=creep, marks=marks)
+    pdf_options = PdfOptions(paper=paper or "a5", font_size=font_size, css=list(css),
+                             variant=pdf_variant, bleed=marks)
+    try:
+        imposition.check()
+        if impose == "onepagezine" and not paper:
+            # Pages sized to fit the eighths of the sheet.
+            width, height = imposition.sheet_size().width, imposition.sheet_size().height
+            pdf_options.paper = f"{max(width, height) / 4:.2f}x{min(width, height) / 2:.2f}"
+        pdf_options.check()
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
     options = BuildOptions(
         formats=_formats(formats), source_format=source_format, typography=typography,
-        pdf=PdfOptions(paper=paper, font_size=font_size, css=list(css)),
+        pdf=pdf_options, impose=imposition,
         title=title, author=author, lang=lang, embed_fonts=embed_fonts)
     batch = BatchOptions(jobs=jobs, force=force, quiet=quiet, report=report, scheduler=scheduler, debug=debug)
     try:

@@ -1,17 +1,29 @@
 """The pamphlet PDF: WeasyPrint lays out the rendering with ``styles/pamphlet.css``.
 
-After layout, blank pages are inserted before the colophon so that the page
-count is a multiple of 4 and the colophon is the back cover.
+A small generated stylesheet adds what depends on the options: the page size
+(``--paper``) and margins in proportion to it, the font size, the height of the
+colophon page, the bleed for crop marks, and the running-head strings. After
+layout, blank pages are inserted before the colophon so that the page count is
+a multiple of 4 and the colophon is the back cover, whatever the paper.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.errors import OptionError
 from pipeline.fetch import SafeFetcher
+from pipeline.paper import parse_paper
 from pipeline.render import Prepared, pdf_html, style_path
+
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+BLEED = "3mm"
+# The stylesheet's margins (top, right, bottom, left) for an A5 page, in mm;
+# smaller pages get them in proportion.
+MARGINS = (18, 16, 20, 16)
 
 
 @dataclass
@@ -19,6 +31,16 @@ class PdfOptions:
     paper: str = "A5"                 # a CSS page size: "A5", "148mm 210mm"…
     font_size: str = ""               # e.g. "11pt"; empty keeps the stylesheet's
     css: list[Path] = field(default_factory=list)   # the user's own stylesheets, layered on top
+    variant: str = ""                 # "" (plain), "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival)
+    bleed: bool = False               # pages with a 3 mm bleed (TrimBox inside MediaBox), for crop marks
+    jobs: int = 0                     # processes laying out one long text: 0 decides, 1 = one pass
+
+    def check(self) -> None:
+        parse_paper(self.paper)
+        if self.variant and self.variant not in PDF_VARIANTS:
+            raise OptionError(f"unknown PDF variant {self.variant!r}", hint=f"use one of {', '.join(PDF_VARIANTS)}")
+        if self.font_size and not re.fullmatch(r"\d+(\.\d+)?(pt|px|mm)", self.font_size.strip()):
+            raise OptionError(f"--font-size {self.font_size!r} is not a size", hint="give it in points, e.g. 11pt")
 
 
 @dataclass
@@ -34,10 +56,28 @@ def _stylesheet(path: str, mtime: float):
     return CSS(filename=path)
 
 
-def _page_css(options: PdfOptions) -> str:
-    css = f"@page {{ size: {options.paper}; }}"
+def _css_string(text: str) -> str:
+    return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_css(options: PdfOptions, title: str = "") -> str:
+    paper = parse_paper(options.paper)
+    factor = min(1.0, paper.width / 148)
+    top, right, bottom, left = (round(m * max(factor, 0.55), 1) for m in MARGINS)
+    css = f"@page {{ size: {paper.css()}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}"
+    if options.bleed:
+        css += f" @page {{ bleed: {BLEED}; }}"
+    if factor < 1 and not options.font_size:
+        css += f" html {{ font-size: {max(7.0, 10.5 * factor):.1f}pt; }}"
     if options.font_size:
         css += f" html {{ font-size: {options.font_size}; }}"
+    # The colophon fills the page area, so that it is one page, the last.
+    css += f" .colophon {{ height: {paper.height - top - bottom - 1:.1f}mm; }}"
+    if title:
+        # A chapter heading sets both running heads, so "first-except" leaves
+        # its opening page without either.
+        css += (" .text h1, .text h2 { string-set: chapter content(), running-title "
+                f"{_css_string(title)}; }}")
     return css
 
 
@@ -48,6 +88,22 @@ def _blank_page(page_css: str):
         stylesheets=[CSS(string=page_css + " @page { @bottom-center { content: none } }")]).pages[0]
 
 
+def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
+                    page_css: str) -> PdfResult | None:
+    """A long text, its chapters laid out in parallel processes (``parallel_pdf``); None when
+    it is short, one process is asked for, or an option needs the single pass."""
+    from pipeline.writers.parallel_pdf import Sheets, parallel_jobs, write_parallel
+
+    jobs = parallel_jobs(options.jobs, len(html_text))
+    if jobs <= 1 or options.css or options.variant or options.bleed:
+        return None
+    sheets = Sheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir)
+    made = write_parallel(html_text, sheets, jobs, final_page=not prep.doc.metadata.nofinalpage)
+    if made is None:
+        return None
+    return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings)
+
+
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
@@ -55,16 +111,24 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     doc = prep.doc
     fetcher = SafeFetcher(doc.base_dir)
     base_url = (doc.base_dir.resolve().as_uri() + "/") if doc.base_dir else None
-    html = HTML(string=pdf_html(prep), base_url=base_url, url_fetcher=fetcher)
+    html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
-    page_css = _page_css(options)
+    options.check()
+    page_css = _page_css(options, doc.metadata.title)
+    parallel = _write_parallel(prep, options, html_text, base_url, page_css)
+    if parallel is not None:
+        return parallel
+    html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
     sheets += [CSS(string=Path(p).read_text(encoding="utf-8"), url_fetcher=fetcher) for p in options.css]
     document = html.render(stylesheets=sheets, url_fetcher=fetcher)
     pages = list(document.pages)
     if not doc.metadata.nofinalpage and pages:
         blanks = (-len(pages)) % 4
-        pages = pages[:-1] + [_blank_page(page_css)] * blanks + pages[-1:]
-        document = document.copy(pages)
-    data = document.write_pdf()
+        # The colophon's first page (it is one page unless a --css makes it longer).
+        start = next((n for n, page in enumerate(pages) if "colophon" in page.anchors), len(pages) - 1)
+        if blanks:
+            pages = pages[:start] + [_blank_page(page_css)] * blanks + pages[start:]
+            document = document.copy(pages)
+    data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages())

@@ -1,0 +1,122 @@
+"""Print options through the command line: paper sizes, sheets, layouts, PDF variants,
+and the colophon as the last page whatever the paper."""
+
+from __future__ import annotations
+
+import subprocess
+
+import fitz
+import pytest
+
+from pipeline.errors import OptionError
+from pipeline.paper import parse_paper, parse_sheet
+from tests.conftest import ROOT, pdf_pages, pdf_text, run_cli
+
+MM = 72 / 25.4
+SAMPLE = ROOT / "sources" / "azat-miftakhov.txt"
+
+
+def size_pt(pdf, page=0):
+    rect = fitz.open(pdf)[page].rect
+    return rect.width, rect.height
+
+
+@pytest.mark.parametrize("value,mm", [
+    ("a5", (148, 210)), ("A6", (105, 148)), ("half-letter", (139.7, 215.9)),
+    ("quarter-letter", (107.95, 139.7)), ("pocket", (107.95, 174.625)),
+    ("120x180", (120, 180)), ("5.5inx8.5in", (139.7, 215.9)), ("148mm 210mm", (148, 210)),
+])
+def test_paper_names_and_sizes(value, mm):
+    size = parse_paper(value)
+    assert (size.width, size.height) == pytest.approx(mm)
+
+
+@pytest.mark.parametrize("value", ["a9", "10x10", "wide", "0x100"])
+def test_bad_paper(value):
+    with pytest.raises(OptionError, match="--paper"):
+        parse_paper(value)
+
+
+def test_sheet_names():
+    assert (parse_sheet("letter").width, parse_sheet("letter").height) == (215.9, 279.4)
+    with pytest.raises(OptionError, match="--sheet"):
+        parse_sheet("a5x")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--paper", "b0"], "--paper"),
+    (["--signature", "6"], "multiple of 4"),
+    (["--impose", "fold"], "unknown imposition"),
+    (["--duplex", "sideways"], "duplex"),
+    (["--pdf-variant", "pdf/x-9"], "PDF variant"),
+    (["--font-size", "big"], "--font-size"),
+])
+def test_bad_options_are_usage_errors(tmp_path, args, message):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, *args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("paper,mm", [("a6", (105, 148)), ("pocket", (107.95, 174.625)),
+                                      ("quarter-letter", (107.95, 139.7)), ("a5", (148, 210))])
+def test_colophon_is_the_last_page_whatever_the_paper(tmp_path, paper, mm):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf", "--paper", paper, "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "azat-miftakhov.pdf"
+    n = pdf_pages(pdf)
+    assert n % 4 == 0
+    assert size_pt(pdf) == pytest.approx((mm[0] * MM, mm[1] * MM), abs=0.05)
+    last = pdf_text(pdf, n, n)
+    assert "Anarchist Azat Miftakhov" in last
+    assert "The Anarchist Library" in last or "Anonymous" in last
+    # Nothing of the colophon before its page: the pages before it are text or blank.
+    assert "Anarchist Azat Miftakhov" not in pdf_text(pdf, n - 1, n - 1) or n == 4
+
+
+def test_half_letter_booklet_goes_on_letter(tmp_path):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "booklet", "--paper", "half-letter",
+                   "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    assert size_pt(tmp_path / "azat-miftakhov.booklet.pdf") == pytest.approx((792, 612), abs=0.05)
+
+
+def test_onepagezine_from_the_cli(tmp_path):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf,booklet", "--impose", "onepagezine",
+                   "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    pdf, booklet = tmp_path / "azat-miftakhov.pdf", tmp_path / "azat-miftakhov.booklet.pdf"
+    # Pages laid out at one eighth of an A4 sheet.
+    assert size_pt(pdf) == pytest.approx((297 / 4 * MM, 105 * MM), abs=0.05)
+    assert pdf_pages(booklet) == 1
+    assert size_pt(booklet) == pytest.approx((297 * MM, 210 * MM), abs=0.05)
+
+
+def test_marks_give_the_pamphlet_a_bleed(tmp_path):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf,booklet", "--marks", "--sheet", "sra4",
+                   "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    page = fitz.open(tmp_path / "azat-miftakhov.pdf")[0]
+    assert page.trimbox.width == pytest.approx(148 * MM, abs=0.05)
+    assert page.rect.width == pytest.approx(154 * MM, abs=0.05)
+    booklet = fitz.open(tmp_path / "azat-miftakhov.booklet.pdf")
+    assert booklet[0].rect.width == pytest.approx(320 * MM, abs=0.05)
+    assert len(booklet[0].get_drawings()) >= 8
+
+
+def test_pdf_ua_is_tagged_with_language_and_title(tmp_path):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf", "--pdf-variant", "pdf/ua-1", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    info = subprocess.run(["pdfinfo", str(tmp_path / "azat-miftakhov.pdf")], capture_output=True, text=True).stdout
+    assert "Tagged:          yes" in info
+    assert "Title:           Anarchist Azat Miftakhov" in info
+
+
+def test_pdf_a3b(tmp_path):
+    proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf", "--pdf-variant", "pdf/a-3b", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    doc = fitz.open(tmp_path / "azat-miftakhov.pdf")
+    xmp = doc.get_xml_metadata()
+    assert "pdfaid" in xmp and "3" in xmp.split("pdfaid:part")[1][:5]
+    assert "OutputIntents" in doc.xref_object(doc.pdf_catalog())
