@@ -88,7 +88,7 @@ def test_booklet_is_saddle_imposed(built):
     pdf, booklet = built / "azat-miftakhov.pdf", built / "azat-miftakhov.booklet.pdf"
     n = pdf_pages(pdf)
     assert pdf_pages(booklet) == n // 2
-    assert page_size_mm(booklet) == (296, 210)  # two A5 pages side by side: A4 landscape
+    assert page_size_mm(booklet) == (297, 210)  # two A5 pages on an A4 sheet, landscape
 
 
 def test_epub_metadata(built):

@@ -29,7 +29,8 @@ from pathlib import Path
 import markdown as md
 
 from pipeline.document import Document, Metadata, text_content
-from pipeline.readers.markdown import html_to_body, split_front_matter
+from pipeline.readers.html import html_to_body
+from pipeline.readers.markdown import split_front_matter
 
 FORMAT = "converted"
 EXTENSIONS = (".md",)

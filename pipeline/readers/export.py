@@ -33,7 +33,7 @@ import markdown as md
 from lxml import etree
 
 from pipeline.document import Document, Metadata, text_content
-from pipeline.readers.html import fragment_to_body
+from pipeline.readers.html import html_to_body
 
 FORMAT = "export"
 EXTENSIONS = (".txt", ".md")
@@ -78,7 +78,7 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-_md = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+_md = md.Markdown(extensions=["footnotes", "tables", "sane_lists"], output_format="html")
 
 
 def markdown_html(source: str) -> str:
@@ -88,8 +88,7 @@ def markdown_html(source: str) -> str:
 
 def inline_plain(line: str) -> str:
     """The visible text of one line of inline Markdown/HTML, links as their text."""
-    html = markdown_html(line)
-    body = fragment_to_body(html)
+    body, _, _ = html_to_body(markdown_html(line))
     return " ".join(text_content(body).split())
 
 
@@ -237,9 +236,10 @@ def parse(text: str, path: Path | None = None) -> Document:
             k += 1
 
     body_md = "\n\n".join(b.markdown for n, b in enumerate(blocks) if n not in removed)
-    body = fragment_to_body(markdown_html(body_md))
+    body, notes, more = html_to_body(markdown_html(body_md))
     _demote_headings(body)
-    return Document(metadata=meta, body=body, path=path, format=FORMAT, warnings=warnings)
+    return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT,
+                    warnings=warnings + more)
 
 
 DATE_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")

@@ -1,56 +1,267 @@
-"""HTML fragments (from Markdown rendering) → the Document body vocabulary.
+"""HTML (as Python-Markdown makes it, raw HTML of sources included) → the Document
+body vocabulary, shared by the Markdown, Library export and converted readers.
 
 Raw HTML in a source is untrusted: it goes through ``nh3`` (a maintained
-sanitizer) keeping only the tags and attributes of the vocabulary described
-in ``pipeline.document``, then lxml parses what is left.
+sanitizer: scripts, styles, frames, event handlers and ``javascript:`` links
+go), then lxml parses what is left and it is mapped onto the vocabulary of
+``pipeline.document``. Python-Markdown's footnotes become ``a class=noteref``
+references and ``Document.notes``.
 """
 
 from __future__ import annotations
+
+import re
 
 import lxml.html
 import nh3
 from lxml import etree
 
-ALLOWED_TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "pre", "ul", "ol",
-    "li", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th",
-    "td", "figure", "figcaption", "img", "hr", "em", "strong", "code", "sup", "sub",
-    "del", "br", "a", "span", "i", "b", "s", "u",
-}
-ALLOWED_ATTRIBUTES = {
-    "*": {"class", "id", "lang"},
-    "a": {"href"},
-    "img": {"src", "alt"},
+from pipeline.document import Note, new_body
+
+_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
+         "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
+         "figcaption", "img", "pre", "code", "hr", "br", "em", "i", "strong", "b", "sup", "sub",
+         "del", "s", "strike", "a", "span", "small"}
+_ATTRS = {
+    "*": {"lang"},
+    "a": {"href", "id", "class"},
+    "span": {"class"},
+    "div": {"class", "id"},
+    "li": {"id"},
+    "sup": {"id"},
     "ol": {"type", "start"},
+    "img": {"src", "alt", "title"},
     "th": {"colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
-    "h1": {"data-toc"}, "h2": {"data-toc"}, "h3": {"data-toc"},
+    **{h: {"id", "data-toc"} for h in ("h1", "h2", "h3", "h4", "h5", "h6")},
 }
-# Presentational synonyms folded into the vocabulary.
-RENAME = {"i": "em", "b": "strong", "s": "del", "h6": "h5"}
+
+_RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5"}
+_BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "p", "blockquote", "div", "ul", "ol", "li", "dl",
+               "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+               "figure", "figcaption", "pre", "hr"}
+_INLINE_KEEP = {"em", "strong", "code", "sup", "sub", "del", "br", "a", "span"}
+_DIV_CLASSES = {"verse", "center", "right", "biblio", "play", "pagebreak"}
+_SPAN_CLASSES = {"sc", "sf"}
+# Where blocks may sit (children are blocks, loose text gets a ``p``).
+_BLOCK_CONTAINERS = {"body", "blockquote", "div"}
 
 
 def sanitize(html: str) -> str:
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel=None,
-                     strip_comments=True)
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, link_rel=None,
+                     clean_content_tags={"script", "style"},
+                     url_schemes={"http", "https", "mailto", "ftp"})
 
 
-def fragment_to_body(html: str) -> etree._Element:
-    """Parse sanitized HTML into a ``body`` element of plain (non-namespaced) tags."""
+def _note_id(raw: str) -> str:
+    return "fn-" + re.sub(r"[^A-Za-z0-9_-]", "-", raw)
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def children(self, src, dst) -> None:
+        """Convert the content of ``src`` (text and children) into ``dst``."""
+        self._text(dst, src.text)
+        for child in src:
+            if isinstance(child.tag, str):
+                self.element(child, dst)
+            self._text(dst, child.tail)
+
+    @staticmethod
+    def _text(dst, text: str | None) -> None:
+        if not text:
+            return
+        if len(dst):
+            dst[-1].tail = (dst[-1].tail or "") + text
+        else:
+            dst.text = (dst.text or "") + text
+
+    def element(self, src, dst) -> None:
+        tag = _RENAME.get(src.tag, src.tag)
+        cls = (src.get("class") or "").split()
+        attrs: dict[str, str] = {}
+        if src.get("lang") and tag in ("span", "div", "p", "blockquote"):
+            attrs["lang"] = src.get("lang")
+        if tag == "sup" and len(src) == 1 and src[0].tag == "a" \
+                and "footnote-ref" in (src[0].get("class") or ""):
+            ref = src[0]
+            note_id = _note_id((ref.get("href") or "").lstrip("#").removeprefix("fn:"))
+            el = etree.SubElement(dst, "a", {"class": "noteref", "href": "#" + note_id})
+            el.text = ref.text_content()
+            return
+        if tag == "a" and "footnote-backref" in cls:
+            return
+        if tag == "img":
+            src_attr = src.get("src") or ""
+            if not src_attr:
+                return
+            el = etree.SubElement(dst, "img", {"src": src_attr, "alt": src.get("alt") or ""})
+            return
+        if tag == "pre":
+            el = etree.SubElement(dst, "pre")
+            el.text = src.text_content().rstrip("\n")
+            return
+        if tag == "code":
+            el = etree.SubElement(dst, "code")
+            el.text = src.text_content()
+            return
+        if tag == "div":
+            keep = [c for c in cls if c in _DIV_CLASSES]
+            if not keep:
+                self.children(src, dst)   # unwrap
+                return
+            attrs["class"] = keep[0]
+        elif tag == "span":
+            keep = [c for c in cls if c in _SPAN_CLASSES]
+            if keep:
+                attrs["class"] = keep[0]
+            elif not attrs:
+                self.children(src, dst)
+                return
+        elif tag == "small":
+            self.children(src, dst)
+            return
+        elif tag == "a":
+            if src.get("href"):
+                attrs["href"] = src.get("href")
+            elif src.get("id"):
+                attrs["id"] = src.get("id")
+            else:
+                self.children(src, dst)
+                return
+        elif tag == "ol":
+            if src.get("type") in {"1", "a", "A", "i", "I"}:
+                attrs["type"] = src.get("type")
+        elif tag in ("th", "td"):
+            for key in ("colspan", "rowspan"):
+                if src.get(key):
+                    attrs[key] = src.get(key)
+        elif tag in ("h1", "h2", "h3", "h4", "h5"):
+            for key in ("id", "data-toc"):
+                if src.get(key):
+                    attrs[key] = src.get(key)
+        el = etree.SubElement(dst, tag, attrs)
+        self.children(src, el)
+
+
+def _tidy(parent: etree._Element) -> None:
+    """Blocks only where blocks belong; whitespace-only text between blocks removed."""
+    for el in list(parent.iter()):
+        if el.tag in ("ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"):
+            if el.text is not None and not el.text.strip():
+                el.text = None
+            for child in el:
+                if child.tail is not None and not child.tail.strip():
+                    child.tail = None
+    for el in list(parent.iter()):
+        if el.tag in _BLOCK_CONTAINERS or el.tag == "li" and any(c.tag in _BLOCK_TAGS for c in el):
+            _wrap_loose(el)
+    # a paragraph holding only an image becomes a figure
+    for p in list(parent.iter("p")):
+        if len(p) == 1 and p[0].tag == "img" and not (p.text or "").strip() \
+                and not (p[0].tail or "").strip():
+            p.tag = "figure"
+            p.text = None
+            p[0].tail = None
+
+
+def _wrap_loose(container: etree._Element) -> None:
+    """Put inline content sitting directly in a block container into ``p``s."""
+    if container.tag == "li":
+        # li may hold inline content followed by blocks: wrap runs only if blocks follow
+        pass
+    items: list = []
+    if container.text and container.text.strip():
+        items.append(container.text)
+    container.text = None
+    new_children: list = []
+    run: list = []  # inline elements and strings
+
+    def flush():
+        if not run:
+            return
+        if all(isinstance(x, str) and not x.strip() for x in run):
+            run.clear()
+            return
+        p = etree.Element("p")
+        for x in run:
+            if isinstance(x, str):
+                if len(p):
+                    p[-1].tail = (p[-1].tail or "") + x
+                else:
+                    p.text = (p.text or "") + x
+            else:
+                p.append(x)
+        new_children.append(p)
+        run.clear()
+
+    run.extend(items)
+    for child in list(container):
+        tail = child.tail
+        child.tail = None
+        container.remove(child)
+        if child.tag in _BLOCK_TAGS or child.tag == "img":
+            flush()
+            new_children.append(child)
+        else:
+            run.append(child)
+        if tail and tail.strip():
+            run.append(tail)
+    flush()
+    for child in new_children:
+        if child.tag == "img":
+            fig = etree.SubElement(container, "figure")
+            fig.append(child)
+        else:
+            container.append(child)
+
+
+def html_to_body(html: str) -> tuple[etree._Element, dict[str, Note], list[str]]:
+    """Python-Markdown's HTML → (body, notes, warnings) in the Document vocabulary."""
     clean = sanitize(html)
-    body = etree.Element("body")
+    body = new_body()
+    notes: dict[str, Note] = {}
+    conv = _Converter()
     if not clean.strip():
-        return body
-    wrapper = lxml.html.fragment_fromstring(clean, create_parent="body")
-    body.text = wrapper.text
-    for child in wrapper:
-        body.append(child)
-    for el in body.iter():
-        if not isinstance(el.tag, str):
-            continue
-        if el.tag in RENAME:
-            el.tag = RENAME[el.tag]
-        if el.tag == "u":  # underline has no place in book typography; keep the text
-            el.tag = "em"
-    return body
+        return body, notes, conv.warnings
+    root = lxml.html.fragment_fromstring(clean, create_parent="div")
+    for fn_div in root.xpath('.//div[contains(concat(" ", @class, " "), " footnote ")]'):
+        for li in fn_div.xpath("./ol/li"):
+            raw = (li.get("id") or "").removeprefix("fn:")
+            note_id = _note_id(raw)
+            note_body = etree.Element("div")
+            conv.children(li, note_body)
+            _tidy(note_body)
+            _wrap_loose(note_body)
+            _strip_trailing_space(note_body)
+            notes[note_id] = Note(id=note_id, label=raw, body=note_body)
+        fn_div.getparent().remove(fn_div)
+    conv.children(root, body)
+    for br in body.iter("br"):  # Python-Markdown puts a line end after each <br>
+        if br.tail:
+            br.tail = br.tail.lstrip("\n") or None
+    _tidy(body)
+    _wrap_loose(body)
+    # the label shown is the reference's text
+    for ref in body.iter("a"):
+        if ref.get("class") == "noteref":
+            key = ref.get("href", "")[1:]
+            if key in notes:
+                notes[key].label = ref.text or notes[key].label
+    for key, note in notes.items():
+        for ref in note.body.iter("a"):
+            if ref.get("class") == "noteref" and ref.get("href", "")[1:] in notes:
+                notes[ref.get("href")[1:]].secondary = True
+    return body, notes, conv.warnings
+
+
+def _strip_trailing_space(div: etree._Element) -> None:
+    """Python-Markdown leaves a no-break space where the back-link was."""
+    for p in div.iter("p"):
+        if len(p):
+            if p[-1].tail:
+                p[-1].tail = p[-1].tail.rstrip("\u00a0 \n") or None
+        elif p.text:
+            p.text = p.text.rstrip("\u00a0 \n")
