@@ -1,0 +1,102 @@
+"""The pamphlet laid out in parallel processes is the pamphlet laid out in one pass:
+same page count, same text on every page (page numbers, running heads, the
+contents' page numbers, footnotes at the foot of the page of their call), same
+outline, same links.
+
+A generated text with parts (which open on a right-hand page, so blank pages
+come in) and chapters with footnotes runs always; Kropotkin's Ethics, the long
+book the parallel writer is for, runs with the corpus tests.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import fitz
+import pytest
+
+from pipeline.build import BuildOptions, load
+from pipeline.render import prepare
+from pipeline.writers.pdf import PdfOptions, write_pdf
+from pipeline.writers.parallel_pdf import MIN_HTML_CHARS, parallel_jobs
+from tests.conftest import corpus_file, pdf_text
+
+WORDS = ("the of and to mutual aid among animals is a factor of evolution freedom "
+         "commune solidarity labour land bread people village guild city").split()
+
+
+def _paragraph(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+@pytest.fixture(scope="module")
+def parts_source(tmp_path_factory) -> Path:
+    """Three parts of three chapters each, of uneven length, with footnotes."""
+    rng = random.Random(4)
+    lines = ["#title Parallel Layout", "#author A. Tester", "#lang en", ""]
+    notes = []
+    for part in range(1, 4):
+        lines += [f"* Part {part}", ""]
+        for chapter in range(1, 4):
+            lines += [f"** Chapter {part}.{chapter}", ""]
+            for k in range(rng.randint(3, 14)):
+                text = _paragraph(rng, rng.randint(40, 160))
+                if k % 3 == 0:
+                    notes.append(f"[{len(notes) + 1}] " + _paragraph(rng, rng.randint(10, 60)))
+                    text += f" [{len(notes)}]"
+                lines += [text, ""]
+    path = tmp_path_factory.mktemp("parallel") / "parallel_layout.muse"
+    path.write_text("\n".join(lines + notes) + "\n", encoding="utf-8")
+    return path
+
+
+def _both(source: Path, tmp: Path) -> tuple[Path, Path]:
+    prep = prepare(load(source, BuildOptions()))
+    single = write_pdf(prep, PdfOptions(jobs=1))
+    prep = prepare(load(source, BuildOptions()))
+    parallel = write_pdf(prep, PdfOptions(jobs=2))
+    assert single.pages == parallel.pages
+    paths = tmp / "single.pdf", tmp / "parallel.pdf"
+    paths[0].write_bytes(single.data)
+    paths[1].write_bytes(parallel.data)
+    return paths
+
+
+def _links(doc: fitz.Document) -> list[tuple]:
+    return [(number, link.get("page"), link.get("uri"), tuple(round(c, 1) for c in link["from"]))
+            for number, page in enumerate(doc) for link in page.get_links()]
+
+
+def assert_same_book(single: Path, parallel: Path) -> None:
+    one, two = fitz.open(single), fitz.open(parallel)
+    assert len(one) == len(two)
+    for number in range(1, len(one) + 1):
+        # Page numbers, running heads, contents numbers, footnotes: all in the text.
+        assert pdf_text(single, number, number) == pdf_text(parallel, number, number), f"page {number}"
+    toc_one, toc_two = one.get_toc(simple=False), two.get_toc(simple=False)
+    assert [entry[:3] for entry in toc_one] == [entry[:3] for entry in toc_two]
+    for a, b in zip(toc_one, toc_two):
+        assert abs(a[3]["to"].y - b[3]["to"].y) < 0.5, a[:3]
+    assert _links(one) == _links(two)
+    assert one.metadata["title"] == two.metadata["title"]
+    assert one.metadata["author"] == two.metadata["author"]
+
+
+def test_parts_and_chapters_match_the_single_pass(parts_source, tmp_path):
+    single, parallel = _both(parts_source, tmp_path)
+    assert_same_book(single, parallel)
+    text = pdf_text(single)
+    assert "Part 3" in text and "Chapter 3.3" in text
+
+
+def test_short_texts_and_batch_workers_use_one_process():
+    assert parallel_jobs(0, MIN_HTML_CHARS - 1) == 1
+    assert parallel_jobs(1, 10 * MIN_HTML_CHARS) == 1
+    assert parallel_jobs(3, 10) == 3
+
+
+@pytest.mark.corpus
+def test_ethics_matches_the_single_pass(tmp_path):
+    single, parallel = _both(corpus_file("muse/Ethics_Origin_And_Development.muse"), tmp_path)
+    assert_same_book(single, parallel)
