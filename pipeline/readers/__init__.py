@@ -17,7 +17,7 @@ import importlib
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.errors import EmptySource, SourceNotFound, UnsupportedFormat
+from pipeline.errors import EmptySource, SourceNotFound, SourceTooLarge, UnsupportedFormat
 from pipeline.readers.decode import decode
 
 # Formats in order of preference when two are equally sure.
@@ -28,6 +28,11 @@ READERS = {
     "markdown": "pipeline.readers.markdown",
     "plain": "pipeline.readers.plain",
 }
+
+# Larger files are refused before they are read: the longest books (a Bible,
+# War and Peace) are 3 to 5 MB of text, and laying out 10 MB already takes
+# the PDF engine many minutes and gigabytes of memory.
+MAX_SOURCE_BYTES = 10 * 2**20
 
 SUPPORTED_EXTENSIONS = {".muse", ".md", ".markdown", ".txt", ".text"}
 
@@ -63,6 +68,11 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
     if not path.is_file():
         raise SourceNotFound("not a file", path=path, hint="give a text file or a folder to build")
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceTooLarge(
+                f"the file is {size / 2**20:.1f} MB; the limit is {MAX_SOURCE_BYTES // 2**20} MB",
+                path=path, hint="split it into parts (a chapter or a volume per file) and build those")
         data = path.read_bytes()
     except OSError as exc:
         raise SourceNotFound(f"cannot read the file ({exc.strerror})", path=path,
@@ -71,7 +81,15 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
     if not text.strip():
         raise EmptySource("the file is empty", path=path, hint="give a file with a text in it")
     fmt = fmt or detect_format(text, path)
-    doc = reader_module(fmt).parse(text, path)
+    try:
+        doc = reader_module(fmt).parse(text, path)
+    except RecursionError as exc:
+        raise SourceTooLarge("the text is nested too deeply to read (quotes or lists inside each other)",
+                             path=path, hint="close the quotes or lists that were left open") from exc
+    except MemoryError as exc:
+        raise SourceTooLarge("the text is too large to read in memory", path=path,
+                             hint="split it into parts and build those") from exc
     doc.path = path
     doc.format = fmt
-    return doc
+    from pipeline.safety import vet
+    return vet(doc, text)

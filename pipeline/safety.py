@@ -1,0 +1,207 @@
+"""What a source may ask of us, checked once after reading, before any writer runs.
+
+Every source is untrusted. Readers sanitize raw HTML with nh3; this pass is the
+second wall, applied to every ``Document`` whatever its reader:
+
+* images: only files inside the source's own folder (after following links) and
+  ``data:`` URIs; anything else — ``http(s)://`` (nothing is downloaded),
+  ``file://``, absolute paths, ``../`` out of the folder, a missing file — is
+  dropped with a warning naming the line of the source that asked for it;
+* links: ``#anchors``, relative paths, ``http(s)``, ``mailto`` and ``ftp`` stay
+  (links are text, never fetched); ``javascript:``, ``file:``, ``data:``… are
+  unwrapped to their text with a warning;
+* elements outside the body vocabulary that can run or embed something
+  (``script``, ``iframe``, ``object``, ``link``, ``style``…) are removed with
+  their content; attributes other than the vocabulary's (event handlers,
+  ``style``, ``rel``…) are dropped;
+* the cover named in the metadata obeys the image rule;
+* nesting deeper than ``MAX_DEPTH`` elements stops the build with
+  ``SourceTooLarge``: the PDF engine lays out nested blocks recursively and
+  fails somewhere under a hundred levels, and no real text nests that deep.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lxml import etree
+
+from pipeline.document import Document
+from pipeline.errors import SourceTooLarge
+
+MAX_DEPTH = 50
+LINK_SCHEMES = {"http", "https", "mailto", "ftp"}
+DANGEROUS_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "link",
+    "meta", "base", "form", "input", "button", "select", "textarea", "svg", "math", "audio",
+    "video", "source", "track", "canvas", "template", "noscript", "portal", "param",
+}
+ALLOWED_ATTRIBUTES = {"class", "id", "lang", "href", "src", "alt", "title", "type", "start",
+                      "colspan", "rowspan", "data-toc", "data-label"}
+
+
+def line_of(text: str, needle: str, start: int = 0) -> tuple[int | None, int]:
+    """(1-based line of ``needle`` in ``text`` at or after ``start``, where to look next)."""
+    if not needle or not text:
+        return None, start
+    index = text.find(needle, start)
+    if index < 0:
+        index = text.find(needle)
+    if index < 0:
+        return None, start
+    return text.count("\n", 0, index) + 1, index + len(needle)
+
+
+class _Locator:
+    """Finds the line of each reference in the source text, in order of appearance."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cursor: dict[str, int] = {}
+
+    def line(self, value: str) -> int | None:
+        candidates = [value, unquote(value)]
+        for candidate in candidates:
+            line, after = line_of(self.text, candidate, self.cursor.get(candidate, 0))
+            if line is not None:
+                self.cursor[candidate] = after
+                return line
+        return None
+
+    def where(self, value: str) -> str:
+        line = self.line(value)
+        return f"line {line}: " if line else ""
+
+
+def local_image(src: str, base_dir: Path | None) -> tuple[Path | None, str]:
+    """The file an image ``src`` names inside ``base_dir``, or (None, why not)."""
+    parsed = urlparse(src)
+    if parsed.scheme in ("http", "https", "ftp") or src.startswith("//"):
+        return None, "images are not downloaded; put the file next to the source and name it by a relative path"
+    if parsed.scheme:
+        return None, f"{parsed.scheme}: addresses are not read; name a file next to the source by a relative path"
+    if base_dir is None:
+        return None, "the source has no folder to take images from"
+    raw = unquote(parsed.path)
+    if not raw or raw.startswith("/") or raw.startswith("\\") or re.match(r"^[A-Za-z]:", raw):
+        return None, "an absolute path is not read; name a file next to the source by a relative path"
+    base = base_dir.resolve()
+    try:
+        path = (base / raw).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None, "the path cannot be resolved"
+    if not path.is_relative_to(base):
+        return None, "it is outside the source's folder"
+    if not path.is_file():
+        return None, "no such file in the source's folder"
+    return path, ""
+
+
+def _remove_keeping_tail(el: etree._Element, text: str = "") -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    joined = (text or "") + (el.tail or "")
+    previous = el.getprevious()
+    if joined:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + joined
+        else:
+            parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    previous = el.getprevious()
+    if el.text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if el.tail:
+        if children:
+            children[-1].tail = (children[-1].tail or "") + el.tail
+        else:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def depth(root: etree._Element) -> int:
+    """How many element levels ``root`` holds (iteratively: no recursion limit)."""
+    deepest = 0
+    stack = [(root, 0)]
+    while stack:
+        el, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in el)
+    return deepest
+
+
+def vet(doc: Document, text: str = "") -> Document:
+    """Apply the rules above to ``doc`` in place; ``text`` is the decoded source,
+    used only to say on which line a refused reference stands."""
+    where = _Locator(text)
+    path = doc.path
+    roots = [doc.body] + [note.body for note in doc.notes.values()]
+    for root in roots:
+        levels = depth(root)
+        if levels > MAX_DEPTH:
+            raise SourceTooLarge(
+                f"the text is nested {levels} levels deep (quotes, lists or blocks inside each other; "
+                f"the limit is {MAX_DEPTH})", path=path,
+                hint="close the quotes or lists that were left open, or flatten the nesting")
+    removed: dict[str, int] = {}
+    for root in roots:
+        for el in list(root.iter()):
+            if not isinstance(el.tag, str):          # comments, processing instructions
+                _remove_keeping_tail(el)
+                continue
+            tag = el.tag.rsplit("}", 1)[-1].lower()
+            if tag in DANGEROUS_TAGS:
+                removed[tag] = removed.get(tag, 0) + 1
+                _remove_keeping_tail(el)
+                continue
+            for name in list(el.attrib):
+                if name not in ALLOWED_ATTRIBUTES:
+                    del el.attrib[name]
+        for img in list(root.iter("img")):
+            src = (img.get("src") or "").strip()
+            if src.startswith("data:image/"):
+                continue
+            found, why = local_image(src, doc.base_dir)
+            if found is None:
+                doc.warnings.append(f"{where.where(src)}image {src!r} left out: {why}")
+                _remove_keeping_tail(img, img.get("alt") or "")
+        for a in list(root.iter("a")):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            scheme = urlparse(href).scheme.lower()
+            if scheme and scheme not in LINK_SCHEMES and not re.fullmatch(r"[a-z]", scheme):
+                doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: "
+                                    f"{scheme}: links are not kept")
+                _unwrap(a)
+    for tag, count in sorted(removed.items()):
+        doc.warnings.append(f"{where.where('<' + tag)}removed {count} <{tag}> element(s): "
+                            "raw HTML that runs or embeds something is not kept")
+    cover = doc.metadata.cover.strip()
+    if cover:
+        found, why = local_image(cover, doc.base_dir)
+        if found is None:
+            doc.warnings.append(f"{where.where(cover)}cover {cover!r} not used: {why}")
+            doc.metadata.cover = ""
+    return doc
