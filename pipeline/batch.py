@@ -425,6 +425,9 @@ def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchO
     batch = batch or BatchOptions(debug=debug)
     started = time.perf_counter()
     jobs = plan(paths, out, options)
+    from pipeline.writers.output import remove_stale_parts
+    for folder in {job.out_dir for job in jobs} | {out}:
+        remove_stale_parts(folder)   # temporary files of builds that were killed
     manifest = load_manifest(out)
     changed = False
 
