@@ -1,24 +1,29 @@
 """The only way a rendering engine gets resources: ``data:`` URIs, files inside the
-source's own folder and the project's styles. Everything else — other files,
-``http(s)://`` addresses, ``file://`` paths outside those folders — is refused
-and reported as a warning."""
+source's own folder, the project's styles and the folders of the user's own
+``--css`` files. Everything else — other files, ``http(s)://`` addresses
+(loopback and private ranges included: nothing goes on the network),
+``file://`` paths outside those folders — is refused and reported as a warning
+naming the file and line that asked for it, when that is known."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from pipeline.errors import OptionError
 from pipeline.render import style_path
+from pipeline.safety import line_of
 
 
 class Refused(ValueError):
     """A resource the fetcher will not give."""
 
 
-def allowed_roots(base_dir: Path | None) -> list[Path]:
+def allowed_roots(base_dir: Path | None, extra: list[Path] | None = None) -> list[Path]:
     roots = [style_path("").resolve()]
     if base_dir is not None:
         roots.append(base_dir.resolve())
+    roots += [Path(p).resolve() for p in extra or []]
     return roots
 
 
@@ -26,12 +31,12 @@ def resolve_local(url: str, roots: list[Path]) -> Path:
     """The file a ``file:`` URL names, if it lies inside one of ``roots``."""
     parsed = urlparse(url)
     if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-        raise Refused(f"refused to fetch {url!r}: only files next to the source are used")
+        raise Refused("nothing is downloaded: only files next to the source are used")
     path = Path(unquote(parsed.path)).resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise Refused(f"refused to read {path}: it is outside the source's folder")
+        raise Refused("it is outside the source's folder")
     if not path.is_file():
-        raise Refused(f"no such file: {path}")
+        raise Refused("no such file")
     return path
 
 
@@ -42,19 +47,55 @@ class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that serves only ``data:`` and allowed local files;
     every refusal is kept as a warning for the build's report."""
 
-    def __init__(self, base_dir: Path | None):
-        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=False)
-        self.roots = allowed_roots(base_dir)
+    def __init__(self, base_dir: Path | None, extra_roots: list[Path] | None = None):
+        super().__init__(allowed_protocols={"data", "file"}, fail_on_errors=False, timeout=1)
+        self.roots = allowed_roots(base_dir, extra_roots)
         self.refused: list[str] = []
+        self.texts: list[tuple[str, str]] = []     # (file name, text) to find references in
+
+    def note_text(self, name: str, text: str) -> None:
+        """Say where references may come from, so refusals can name file and line."""
+        self.texts.append((name, text))
 
     def fetch(self, url: str, headers=None):
         if not url.startswith("data:"):
             try:
                 resolve_local(url, self.roots)
             except Refused as exc:
-                self.refused.append(str(exc))
+                self.refused.append(f"{self._where(url)}refused {_shown(url)}: {exc}")
                 raise
         return super().fetch(url, headers)
 
+    def _where(self, url: str) -> str:
+        path = unquote(urlparse(url).path)
+        candidates = [url, unquote(url), path, path.rsplit("/", 1)[-1]]
+        for name, text in self.texts:
+            for candidate in candidates:
+                line, _ = line_of(text, candidate)
+                if line is not None and candidate:
+                    return f"{name}:{line}: "
+        return ""
+
     def refused_messages(self) -> list[str]:
         return list(dict.fromkeys(self.refused))
+
+
+def _shown(url: str) -> str:
+    return repr(url if len(url) <= 100 else url[:97] + "...")
+
+
+def user_stylesheet(path: Path, fetcher: SafeFetcher):
+    """The user's ``--css`` file as a WeasyPrint stylesheet whose ``url()`` and
+    ``@import`` go through ``fetcher`` (relative to the file's own folder)."""
+    from weasyprint import CSS
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise OptionError("no such stylesheet", path=path, hint="check the --css path") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OptionError(f"cannot read the stylesheet ({getattr(exc, 'strerror', None) or exc})",
+                          path=path, hint="give a readable UTF-8 CSS file to --css") from exc
+    fetcher.note_text(str(path), text)
+    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import OptionError
-from pipeline.fetch import SafeFetcher
+from pipeline.fetch import SafeFetcher, user_stylesheet
 from pipeline.paper import parse_paper
 from pipeline.render import Prepared, pdf_html, style_path
 
@@ -109,7 +109,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
 
     options = options or PdfOptions()
     doc = prep.doc
-    fetcher = SafeFetcher(doc.base_dir)
+    fetcher = SafeFetcher(doc.base_dir, [Path(p).parent for p in options.css])
     base_url = (doc.base_dir.resolve().as_uri() + "/") if doc.base_dir else None
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
@@ -120,7 +120,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
-    sheets += [CSS(string=Path(p).read_text(encoding="utf-8"), url_fetcher=fetcher) for p in options.css]
+    sheets += [user_stylesheet(p, fetcher) for p in options.css]
     document = html.render(stylesheets=sheets, url_fetcher=fetcher)
     pages = list(document.pages)
     if not doc.metadata.nofinalpage and pages:
