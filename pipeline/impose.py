@@ -24,7 +24,9 @@ colophon stays the back cover (PDF::Imposition's ``cover`` option).
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from dataclasses import dataclass
 
 from pipeline.errors import OptionError
@@ -230,7 +232,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
     meta = {k: v for k, v in src.metadata.items() if k in
             ("title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate") and v}
     out.set_metadata(meta)
-    return out.tobytes(garbage=3, deflate=True)
+    return stable_id(out.tobytes(garbage=3, deflate=True))
 
 
 def _union(rects):
@@ -248,3 +250,25 @@ def _crop_marks(page, rect, *, bleed_pt: float, mark_pt: float) -> None:
         for y, sign_y in ((rect.y0, -1), (rect.y1, 1)):
             page.draw_line((x + sign_x * bleed_pt, y), (x + sign_x * (bleed_pt + mark_pt), y), color=black, width=0.3)
             page.draw_line((x, y + sign_y * bleed_pt), (x, y + sign_y * (bleed_pt + mark_pt)), color=black, width=0.3)
+
+
+_TRAILER_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+
+
+def stable_id(pdf: bytes) -> bytes:
+    """The PDF with the file identifier PyMuPDF draws anew at each save replaced
+    by one derived from the content, so the same input gives the same bytes
+    (builds with SOURCE_DATE_EPOCH are reproducible). Only hex digits change:
+    no offset moves."""
+    def fill(match: re.Match, digits: bytes) -> bytes:
+        text = match[0]
+        for group in (2, 1):   # right to left, so the first span stays valid
+            start, end = match.start(group) - match.start(0), match.end(group) - match.start(0)
+            text = text[:start] + (digits * (end - start))[:end - start] + text[end:]
+        return text
+
+    blank = _TRAILER_ID.sub(lambda m: fill(m, b"0"), pdf)
+    if blank == pdf:
+        return pdf
+    digest = hashlib.sha256(blank).hexdigest().upper().encode()
+    return _TRAILER_ID.sub(lambda m: fill(m, digest), pdf)
