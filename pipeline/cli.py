@@ -133,3 +133,36 @@ def bundle(
         typer.echo(f"warning: {warning}", err=True)
     outputs = ", ".join(str(p) for p in result.outputs)
     typer.echo(f"built {outputs} ({result.pages} pages, {result.seconds:.1f}s)")
+
+
+@app.command()
+def normalize(
+    source: Path = typer.Argument(..., help="The source file."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write to this file instead of standard output."),
+    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, converted, markdown, plain."),
+    typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
+    lang: str = typer.Option("", "--lang", help="Language for a source that states none."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Print the normalized text as Markdown with YAML front matter (what would be built)."""
+    import traceback
+
+    from pipeline.build import BuildOptions, load
+    from pipeline.errors import ZinepressError
+    from pipeline.writers.markdown import to_markdown
+    from pipeline.writers.output import write_atomically
+
+    try:
+        doc = load(source, BuildOptions(source_format=source_format, typography=typography, lang=lang))
+        text = to_markdown(doc)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_atomically(out, text.encode("utf-8"))
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        if debug:
+            typer.echo(traceback.format_exc(), err=True)
+        raise typer.Exit(1)
+    for warning in doc.warnings:
+        typer.echo(f"warning: {source}: {warning}", err=True)
