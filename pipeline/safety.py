@@ -62,7 +62,10 @@ class _Locator:
         self.cursor: dict[str, int] = {}
 
     def line(self, value: str) -> int | None:
-        candidates = [value, unquote(value)]
+        # The reference as a whole first (in brackets or quotes), then anywhere.
+        candidates = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
+                      for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
+        candidates += [value, unquote(value)]
         for candidate in candidates:
             line, after = line_of(self.text, candidate, self.cursor.get(candidate, 0))
             if line is not None:
