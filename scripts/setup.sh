@@ -49,3 +49,6 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install -q -e '.[test,cluster]'
   touch .venv/.installed
 fi
+if [ "${1:-}" = bench ] && ! .venv/bin/python -c "import pyinstrument" >/dev/null 2>&1; then
+  .venv/bin/python -m pip install -q -e '.[bench]'
+fi
