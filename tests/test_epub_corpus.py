@@ -1,0 +1,24 @@
+"""Every text of the shared corpus to EPUB: EPUBCheck with no error and no
+warning, and each book opened and checked (cover, nav, notes, text, colophon);
+texts that state no title or author end in the missing-field error instead.
+Slow (a few minutes): marked ``corpus``, run by CI; the fast suite runs a sample
+(test_epub.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CORPUS
+from epub_checks import check_sources
+
+FOLDERS = ("seed", "muse", "zh", "mk", "plain", "export", "manual")
+
+
+@pytest.mark.corpus
+def test_every_corpus_text(tmp_path):
+    sources = sorted(p for folder in FOLDERS for p in (CORPUS / folder).rglob("*")
+                     if p.suffix in (".muse", ".txt", ".md"))
+    assert len(sources) >= 75, f"the corpus has only {len(sources)} texts"
+    problems = check_sources(sources, tmp_path)
+    assert not problems, f"{len(problems)} of {len(sources)} texts:\n" + "\n".join(
+        f"{s}:\n  " + "\n  ".join(p) for s, p in problems.items())
