@@ -105,7 +105,9 @@ def pdf_body(prep: Prepared) -> etree._Element:
         note = doc.notes.get(note_id)
         if note is None:
             continue
-        spans = [_footnote_span(note)]
+        # An empty anchor marks where the reference stands, so that the PDF's named
+        # destinations tell on which page each reference and each note landed.
+        spans = [etree.Element("a", {"class": "fnref", "id": f"fnref-{note.id}"}), _footnote_span(note)]
         # Notes referenced from inside this note follow it, so they land on the same page.
         for inner in note.body.iter("a"):
             inner_id = (inner.get("href") or "").lstrip("#")

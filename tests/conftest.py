@@ -26,9 +26,10 @@ def corpus_file(relative: str) -> Path:
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+            timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([*ZINEPRESS, *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=600)
+                          cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
 
 
 def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
@@ -160,3 +161,46 @@ def assert_in_order_once(haystack: str, needles: list[str], what: str) -> None:
         found = hay.find(key)
         assert found >= position, f"{what}: paragraph {n} ({needle[:60]!r}…) is out of order"
         position = found + len(key)
+
+
+# ---------------------------------------------------------------- the corpus, built once
+
+@dataclass
+class CorpusBuild:
+    out: Path                 # mirrors ../shared/corpus
+    report: dict              # the build's JSON report
+    stderr: str
+
+    def result(self, relative: str) -> dict:
+        for entry in self.report["sources"]:
+            if Path(entry["source"]).resolve() == (CORPUS / relative).resolve():
+                return entry
+        raise KeyError(relative)
+
+    def output(self, relative: str, suffix: str) -> Path:
+        rel = Path(relative)
+        return self.out / rel.parent / (rel.stem + suffix)
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory) -> CorpusBuild:
+    """Every text of ../shared/corpus built once to all three outputs, shared by
+    every test (and every xdist worker) that needs it: the first worker builds
+    under a lock, the others wait and reuse."""
+    import fcntl
+    import json
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent        # this run's folder, common to all its workers
+    out = shared / "corpus-build"
+    with open(shared / "corpus-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report_path = shared / "corpus-build.json"
+        log = shared / "corpus-build.log"
+        if not report_path.exists():
+            proc = run_cli("build", CORPUS, "-o", out, "--jobs", "2", "--quiet",
+                           "--report", report_path, env={"SOURCE_DATE_EPOCH": "1700000000"}, timeout=3600)
+            log.write_text(proc.stderr)
+            assert proc.returncode in (0, 1), proc.stderr[-3000:]
+        return CorpusBuild(out, json.loads(report_path.read_text()), log.read_text())
