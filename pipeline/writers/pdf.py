@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import OptionError
-from pipeline.fetch import SafeFetcher, user_stylesheet
 from pipeline.paper import parse_paper
 from pipeline.render import Prepared, pdf_html, style_path
 
@@ -106,6 +105,8 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
 
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
+
+    from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
 
     options = options or PdfOptions()
     doc = prep.doc
