@@ -201,6 +201,7 @@ def vet(doc: Document, text: str = "") -> Document:
     for tag, count in sorted(removed.items()):
         doc.warnings.append(f"{where.where('<' + tag)}removed {count} <{tag}> element(s): "
                             "raw HTML that runs or embeds something is not kept")
+    _check_notes(doc, where)
     cover = doc.metadata.cover.strip()
     if cover:
         found, why = local_image(cover, doc.base_dir)
@@ -208,3 +209,55 @@ def vet(doc: Document, text: str = "") -> Document:
             doc.warnings.append(f"{where.where(cover)}cover {cover!r} not used: {why}")
             doc.metadata.cover = ""
     return doc
+
+
+MARKDOWN_FORMATS = {"markdown", "export", "converted"}
+
+
+def _is_noteref(a: etree._Element) -> bool:
+    return "noteref" in (a.get("class") or "").split()
+
+
+def _check_notes(doc: Document, where: _Locator) -> None:
+    """References without notes become their label as text; notes without
+    references are kept at the end of the body: nothing is lost, all is said."""
+    roots = [doc.body] + [note.body for note in doc.notes.values()]
+    cited: set[str] = set()
+    for root in roots:
+        for a in list(root.iter("a")):
+            if not _is_noteref(a):
+                continue
+            note_id = (a.get("href") or "").lstrip("#")
+            if note_id in doc.notes:
+                cited.add(note_id)
+                continue
+            label = "".join(a.itertext()).strip() or note_id
+            doc.warnings.append(f"{where.where('[' + label + ']')}footnote reference {label} has no note; "
+                                "kept as text")
+            a.attrib.clear()
+            a.tag = "sup"
+    if doc.format in MARKDOWN_FORMATS:   # Python-Markdown leaves such references as text
+        for el in doc.body.iter():
+            if el.tag in ("pre", "code") or not isinstance(el.tag, str):
+                continue
+            for chunk in (el.text, *(child.tail for child in el)):
+                for m in re.finditer(r"\[\^([^\]\s]{1,40})\]", chunk or ""):
+                    doc.warnings.append(f"{where.where(m.group(0))}footnote reference {m.group(0)} has no "
+                                        "note; kept as text")
+    orphans = [note_id for note_id in doc.notes if note_id not in cited]
+    for note_id in orphans:
+        note = doc.notes.pop(note_id)
+        label = note.label or note_id
+        doc.warnings.append(f"{where.where('[^' + label + ']:') or where.where('[' + label + ']')}"
+                            f"footnote {label} has no reference in the text; kept at the end of the body")
+        kept = etree.SubElement(doc.body, "div")
+        blocks = list(note.body)
+        if blocks and blocks[0].tag == "p":
+            first = blocks[0]
+            first.text = f"[{label}] " + (first.text or "")
+        else:
+            etree.SubElement(kept, "p").text = f"[{label}]"
+        if note.body.text and note.body.text.strip():
+            etree.SubElement(kept, "p").text = note.body.text
+        for block in blocks:
+            kept.append(block)
