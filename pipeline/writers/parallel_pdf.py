@@ -154,10 +154,20 @@ def lay_out(task: Task) -> Laid:
 
     from pipeline.fetch import SafeFetcher
 
+    import weasyprint.layout as engine_layout
+
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
-    document = HTML(string=task.html, base_url=task.sheets.base_url, url_fetcher=fetcher).render(
-        stylesheets=_stylesheets(task.sheets, fetcher, task.extra_css), url_fetcher=fetcher)
+    make_margin_boxes = engine_layout.make_margin_boxes
+    if task.strip == "margins":
+        # Margin boxes are laid out after all pages and change nothing in them: a
+        # part leaves them to the furniture, and saves the time they cost.
+        engine_layout.make_margin_boxes = lambda context, page, state: ()
+    try:
+        document = HTML(string=task.html, base_url=task.sheets.base_url, url_fetcher=fetcher).render(
+            stylesheets=_stylesheets(task.sheets, fetcher, task.extra_css))
+    finally:
+        engine_layout.make_margin_boxes = make_margin_boxes
     infos = []
     first_break = last_break = main_break = "auto"
     for number, page in enumerate(document.pages):
@@ -321,22 +331,45 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ") + '"'
 
 
-def _furniture_html(p: Plan, pages: list[PageInfo | None]) -> str:
-    """One empty page per page of the book, with its name and its named strings."""
+def _furniture_html(p: Plan, pages: list[PageInfo | None], before: list[PageInfo | None] = (),
+                    first_number: int = 1, first_side: str = "right") -> tuple[str, int]:
+    """One empty page per page of the book, with its name and its named strings.
+
+    A document for the pages from ``first_number`` on starts with one or two
+    lead pages: they carry the page counter to its value and the named strings
+    assigned on the ``before`` pages, and put the first page on its side.
+    Returns the HTML and the number of lead pages."""
     rules = [".zp-page { break-before: page; margin: 0; padding: 0; border: 0; }",
              ".zp-string { display: block; height: 0; margin: 0; }"]
     divs = []
     n = 0
-    for info in pages:
-        name = info.name if info and info.name else "auto"
+
+    def page_div(name: str, strings) -> str:
+        nonlocal n
         spans = []
-        for string_name, text in (info.strings if info else []):
+        for string_name, text in strings:
             n += 1
             rules.append(f"#zs{n} {{ string-set: {string_name} {_css_string(text)}; }}")
             spans.append(f'<div class="zp-string" id="zs{n}"></div>')
-        divs.append(f'<div class="zp-page" style="page: {name}">{"".join(spans)}</div>')
+        return f'<div class="zp-page" style="page: {name}">{"".join(spans)}</div>'
+
+    lead = 0
+    if first_number > 1:
+        # Lead pages: the first page of the book's part must fall on its side.
+        lead = 1 if (first_number % 2 == 0) else 2
+        entry: dict[str, str] = {}
+        for info in before:
+            for string_name, text in (info.strings if info else []):
+                entry[string_name] = text
+        # A page that sets the counter does not also step it: the first lead page shows
+        # first_number - lead, the first real page first_number.
+        rules.append(f"@page zp-lead {{ counter-reset: page {first_number - lead}; }}")
+        divs.append(page_div("zp-lead", list(entry.items())))
+        divs += [page_div("zp-lead-more", [])] * (lead - 1)
+    for info in pages:
+        divs.append(page_div(info.name if info and info.name else "auto", info.strings if info else []))
     head = p.html_open.replace("</head>", "<style>" + "\n".join(rules) + "</style></head>", 1)
-    return f"{head}<body>{''.join(divs)}</body></html>"
+    return f"{head}<body>{''.join(divs)}</body></html>", lead
 
 
 # ---------------------------------------------------------------- the whole
@@ -349,6 +382,38 @@ class ParallelResult:
     peak_rss_mb: float = 0.0
     # Wall seconds of each stage and processor seconds per task, for the benchmark.
     timings: dict = field(default_factory=dict)
+
+
+def _xref(value: str) -> int:
+    return int(value.split()[0])
+
+
+def _overlay(out, page: int, furniture: int, bbox: str, open_xref: int, name: str) -> None:
+    """Draw the furniture page (xref ``furniture``) over the page ``page``, as a form
+    named ``name`` (unique in the book: the pages of a part share their resources)."""
+    kind, contents = out.xref_get_key(furniture, "Contents")
+    streams = [_xref(c) for c in re.findall(r"\d+ 0 R", contents)]
+    data = b"".join(out.xref_stream(x) + b"\n" for x in streams)
+    kind, resources = out.xref_get_key(furniture, "Resources")
+    form = out.get_new_xref()
+    out.update_object(form, f"<</Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
+    out.update_stream(form, data)
+    kind, resources = out.xref_get_key(page, "Resources")
+    if kind == "xref":
+        holder, path = _xref(resources), ""
+    else:
+        holder, path = page, "Resources/"
+    kind, xobjects = out.xref_get_key(holder, path + "XObject")
+    if kind == "xref":
+        out.xref_set_key(_xref(xobjects), name, f"{form} 0 R")
+    else:
+        out.xref_set_key(holder, path + "XObject/" + name, f"{form} 0 R")
+    close_xref = out.get_new_xref()
+    out.update_object(close_xref, "<<>>")
+    out.update_stream(close_xref, f"Q\nq /{name} Do Q\n".encode())
+    kind, contents = out.xref_get_key(page, "Contents")
+    own = " ".join(re.findall(r"\d+ 0 R", contents))
+    out.xref_set_key(page, "Contents", f"[{open_xref} 0 R {own} {close_xref} 0 R]")
 
 
 def _number_pages(front: Laid, parts: list[Laid], back: Laid | None, final_page: bool):
@@ -412,7 +477,8 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
         if len({info.geometry for info in body_pages}) > 1:
             return None                     # left and right pages differ: parts depend on their side
 
-        # Wave two: front matter with the real numbers; the furniture of every page.
+        # Wave two: front matter with the real numbers; the furniture of every
+        # page, in as many pieces as there are workers.
         for _ in range(3):
             order = _number_pages(front, parts, back, final_page)
             if order is None:
@@ -422,41 +488,46 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
                 if slot is not None and slot[0].kind != "front":
                     for anchor in slot[0].pages[slot[1]].anchors:
                         numbers.setdefault(anchor, str(number))
-            front_task = Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css)
-            infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
+            pending = [pool.submit(lay_out, Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))]
             # The front matter's own strings are the same whatever its numbers.
-            furniture_task = Task("furniture", 0, _furniture_html(p, infos), sheets, strip="content")
-            new_front, furniture = pool.submit(lay_out, front_task), pool.submit(lay_out, furniture_task)
-            new_front, furniture = new_front.result(), furniture.result()
+            infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
+            pieces = []
+            step = -(-len(infos) // jobs)
+            for start in range(0, len(infos), step):
+                html_piece, lead = _furniture_html(p, infos[start:start + step], infos[:start], start + 1)
+                pieces.append((start, lead))
+                pending.append(pool.submit(lay_out, Task("furniture", start, html_piece, sheets, strip="content")))
+            new_front, *furniture = [f.result() for f in pending]
             if len(new_front.pages) == len(front.pages):
                 front = new_front
                 break
             front = new_front               # the contents grew or shrank: number again
         else:
             return None
-        if len(furniture.pages) != len(order):
+        if sum(len(f.pages) - lead for f, (_, lead) in zip(furniture, pieces)) != len(order):
             return None
         timings["wave two"] = time.perf_counter() - wave_two
         timings["tasks"] += [(x.kind, "final", x.worker, round(x.cpu[0], 2), round(x.cpu[1], 2), len(x.pages))
-                             for x in (front, furniture)]
+                             for x in (front, *furniture)]
     joining = time.perf_counter()
     order = _number_pages(front, parts, back, final_page)
-    result = _join(order, front, furniture, [front, *parts, *([back] if back else [])],
-                   peak=max(x.peak_rss_mb for x in [*laid, front, furniture]))
+    result = _join(order, front, list(zip(furniture, pieces)), [front, *parts, *([back] if back else [])],
+                   peak=max(x.peak_rss_mb for x in [*laid, front, *furniture]))
     timings["join"] = time.perf_counter() - joining
     result.timings = timings
     return result
 
 
-def _join(order, front: Laid, furniture: Laid, all_laid: list[Laid], peak: float) -> ParallelResult:
+def _join(order, front: Laid, furniture: list[tuple[Laid, tuple[int, int]]], all_laid: list[Laid],
+          peak: float) -> ParallelResult:
     import fitz
     from weasyprint.anchors import make_page_bookmark_tree
     from weasyprint.matrix import Matrix
 
     out = fitz.open()
     docs = {id(x): fitz.open(stream=x.pdf, filetype="pdf") for x in all_laid}
-    furn = fitz.open(stream=furniture.pdf, filetype="pdf")
-    width, height = furn[0].rect.width, furn[0].rect.height
+    first_furniture = fitz.open(stream=furniture[0][0].pdf, filetype="pdf")
+    width, height = first_furniture[0].rect.width, first_furniture[0].rect.height
     # Consecutive pages of one part are inserted in one call.
     run_start = None
     for number, slot in enumerate(order + [None]):
@@ -472,10 +543,24 @@ def _join(order, front: Laid, furniture: Laid, all_laid: list[Laid], peak: float
             out.new_page(width=width, height=height)
         elif run_start is None:
             run_start = number
+    # The furniture pages go in after the book's, then each becomes a form drawn
+    # over its page of the book, and the furniture pages go.
+    furniture_page: dict[int, int] = {}
+    for laid, (start, lead) in furniture:
+        at = len(out)
+        out.insert_pdf(fitz.open(stream=laid.pdf, filetype="pdf"), links=False, annots=False)
+        for offset in range(len(laid.pages) - lead):
+            furniture_page[start + offset] = at + lead + offset
+    book_pages = len(order)
+    open_xref = out.get_new_xref()
+    out.update_object(open_xref, "<<>>")
+    out.update_stream(open_xref, b"q\n")
     for number, slot in enumerate(order):
-        if slot is not None and not slot[0].pages[slot[1]].blank:
-            page = out[number]
-            page.show_pdf_page(page.rect, furn, number)
+        if slot is None or slot[0].pages[slot[1]].blank:
+            continue
+        _overlay(out, out.page_xref(number), out.page_xref(furniture_page[number]),
+                 f"[0 0 {width:g} {height:g}]", open_xref, f"ZpFurniture{number}")
+    out.delete_pages(book_pages, len(out) - 1)
 
     # Links and the outline, in the book's page numbers.
     infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
@@ -527,6 +612,6 @@ def _join(order, front: Laid, furniture: Laid, all_laid: list[Laid], peak: float
     kind, lang = source.xref_get_key(source.pdf_catalog(), "Lang")
     if kind != "null":
         out.xref_set_key(out.pdf_catalog(), "Lang", lang)
-    data = out.tobytes(garbage=3, deflate=True, no_new_id=True)
+    data = out.tobytes(garbage=1, deflate=True, no_new_id=True)
     warnings = list(dict.fromkeys(w for x in all_laid for w in x.refused))
     return ParallelResult(data=data, pages=len(order), warnings=warnings, peak_rss_mb=peak)
