@@ -216,9 +216,9 @@ def check_metadata(book: Book, title: str, authors: list[str], lang: str) -> Non
 
 def header_fields(source: Path) -> set[str] | None:
     """Which of title/author a source states, read from the file itself (not with
-    our readers): a .muse header's directives, a Markdown front matter (or, for a
-    Library export, an "Author:" line of its colophon). None when the file's own
-    form does not say plainly (plain text: the reader decides)."""
+    our readers): a .muse header's directives; a Markdown front matter or
+    heading with an "Author:" line. None when the file's own form does not say
+    plainly (plain text, most exports: the reader decides)."""
     text = source.read_text(encoding="utf-8", errors="replace")
     found: set[str] = set()
     if source.suffix == ".muse":
@@ -240,8 +240,11 @@ def header_fields(source: Path) -> set[str] | None:
             found.add("title")
         if fields.get("author", "").strip(" \"'") or re.search(r"^\s*Author:\s*\S", text, re.M | re.I):
             found.add("author")
-        if found == {"title", "author"} or "author" not in found:
-            return found
+        if found == {"title", "author"}:
+            return found    # stated plainly: must build
+        # An export may name its author on the line under its title or in its
+        # colophon, which only a reader can tell: either outcome, but a failure
+        # must be the missing-field error.
     return None
 
 
