@@ -17,9 +17,9 @@ first page number. What does depend on the numbers is drawn afterwards:
    before a part whose heading asks for a right (or left) page when it would
    fall on the other side, as WeasyPrint does; blank pages go before the
    colophon so that the count is a multiple of 4.
-3. **Wave two** (two short tasks in parallel): the front matter again, with the
+3. **Wave two** (short tasks, in parallel): the front matter again, with the
    real page numbers in its contents; and a *furniture* document with one
-   empty page per page of the book, carrying the same page names and the
+   empty page per page of the book (in one piece per worker), carrying the same page names and the
    same named-string assignments, laid out with the same stylesheets, so that
    WeasyPrint itself draws every page number and running head as the single
    pass would (``:first``, ``:left``/``:right``, ``first-except``…).
@@ -65,7 +65,8 @@ def parallel_jobs(requested: int, html_chars: int) -> int:
     if requested == 0:
         if html_chars < MIN_HTML_CHARS or multiprocessing.parent_process() is not None:
             return 1
-        return min(os.cpu_count() or 1, 8)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        return min(cores or 1, 8)
     return requested
 
 
@@ -332,7 +333,7 @@ def _css_string(text: str) -> str:
 
 
 def _furniture_html(p: Plan, pages: list[PageInfo | None], before: list[PageInfo | None] = (),
-                    first_number: int = 1, first_side: str = "right") -> tuple[str, int]:
+                    first_number: int = 1) -> tuple[str, int]:
     """One empty page per page of the book, with its name and its named strings.
 
     A document for the pages from ``first_number`` on starts with one or two
@@ -444,8 +445,6 @@ def _number_pages(front: Laid, parts: list[Laid], back: Laid | None, final_page:
 
 
 def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool = True) -> ParallelResult | None:
-    import fitz
-
     clock = time.perf_counter()
     timings: dict = {}
     p = plan(html_text, jobs * PARTS_PER_WORKER)
@@ -453,7 +452,8 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
         return None
     timings["plan"] = time.perf_counter() - clock
     toc_css = _toc_css(sheets)
-    context = multiprocessing.get_context("fork")
+    # Forked workers start at once, with the engine already imported.
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         # Wave one: the longest parts first, so that the workers finish together.
         tasks = [Task("body", i, _body_html(p, i), sheets) for i in range(len(p.parts))]
