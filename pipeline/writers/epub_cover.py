@@ -72,32 +72,46 @@ def source_cover(doc: Document) -> tuple[CoverImage | None, str]:
 
 
 @lru_cache(maxsize=None)
-def font_file(pattern: str) -> str | None:
-    """The file fontconfig picks for ``pattern``, if it is that family."""
+def _fc_match(pattern: str) -> tuple[str | None, tuple[tuple[int, int], ...]]:
+    """The file fontconfig picks for ``pattern`` (None unless it is that family)
+    and the character ranges it covers, from one ``fc-match`` call."""
     try:
-        out = subprocess.run(["fc-match", "-f", "%{file}\n%{family}", pattern],
+        out = subprocess.run(["fc-match", "-f", "%{file}\n%{family}\n%{charset}", pattern],
                              capture_output=True, text=True, timeout=10).stdout
     except (OSError, subprocess.SubprocessError):
-        return None
-    lines = out.splitlines()
-    if len(lines) < 2 or not Path(lines[0]).is_file():
-        return None
+        return None, ()
+    lines = out.split("\n")
+    if len(lines) < 3 or not Path(lines[0]).is_file():
+        return None, ()
     wanted = pattern.split(":")[0].casefold()
-    families = [f.strip().casefold() for f in lines[1].split(",")]
-    return lines[0] if wanted in families else None
+    if wanted not in [f.strip().casefold() for f in lines[1].split(",")]:
+        return None, ()
+    ranges = []
+    for item in lines[2].split():
+        first, _, last = item.partition("-")
+        ranges.append((int(first, 16), int(last or first, 16)))
+    return lines[0], tuple(ranges)
+
+
+def font_file(pattern: str) -> str | None:
+    """The file fontconfig picks for ``pattern``, if it is that family."""
+    return _fc_match(pattern)[0]
+
+
+def _covers(ranges: tuple[tuple[int, int], ...], codes: set[int]) -> bool:
+    import bisect
+    starts = [r[0] for r in ranges]
+    for code in codes:
+        i = bisect.bisect_right(starts, code) - 1
+        if i < 0 or ranges[i][1] < code:
+            return False
+    return True
 
 
 @lru_cache(maxsize=None)
 def _font(path: str, size: int):
     from PIL import ImageFont
     return ImageFont.truetype(path, size)
-
-
-@lru_cache(maxsize=None)
-def _charset(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-    font = TTFont(path, fontNumber=0, lazy=True)
-    return frozenset(font.getBestCmap() or {})
 
 
 def is_cjk(ch: str) -> bool:
@@ -114,11 +128,13 @@ def pick_font(text: str, lang: str, style: str) -> str | None:
         family = CJK_FACES.get(lang.split("-")[0], CJK_FACES["zh"])
         candidates.append(f"{family}:style=Regular")
     candidates += FACES[style]
-    found = [f for f in (font_file(c) for c in candidates) if f]
-    for path in found:
-        if needed <= _charset(path):
+    first = None
+    for candidate in candidates:      # resolved one by one: most titles need only the first
+        path, ranges = _fc_match(candidate)
+        if path and _covers(ranges, needed):
             return path
-    return found[0] if found else None
+        first = first or path
+    return first
 
 
 def wrap(text: str, font, width: int) -> list[str]:
