@@ -64,11 +64,18 @@ def test_letter_with_source_title_and_author():
     assert len(doc.body.findall("hr")) >= 3
 
 
-def test_letter_without_title_leaves_it_empty():
+def test_letter_title_line_and_signature():
     doc = read(PLAIN / "Correction_Letter.txt")
-    assert doc.metadata.title == "" and doc.metadata.authors == []
+    assert doc.metadata.title == "Correction" and doc.metadata.authors == ["P. Kropotkin"]
     assert doc.metadata.source.startswith("https://www.marxists.org/")
-    assert "CORRECTION" in [h.text for h in doc.headings()]
+    # the title line went to the title page; the signature stays: it is part of the letter
+    assert "CORRECTION" not in [h.text for h in doc.headings()]
+    assert "".join(doc.body[-1].itertext()) == "P. KROPOTKIN"
+
+
+def test_text_that_names_no_title_leaves_it_empty():
+    doc = read(PLAIN / "Speech_Ferrer_Execution.txt")
+    assert doc.metadata.title == "" and doc.metadata.authors == []
 
 
 def test_unwrapped_text_keeps_one_paragraph_per_line():

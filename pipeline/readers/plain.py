@@ -103,6 +103,10 @@ def _gutenberg(text: str, meta: Metadata) -> str:
     return body
 
 
+# "P. KROPOTKIN", "Peter Kropotkin", "E. Malatesta": initials and capitalised names.
+_SIGNATURE = re.compile(r"(?:[A-ZÀ-Þ]\.\s*){0,3}(?:[A-ZÀ-Þ][\w'’-]+\s*){1,3}")
+
+
 def _letter_header(text: str, meta: Metadata) -> str:
     m = _SOURCE.match(text)
     if m:
@@ -115,6 +119,20 @@ def _letter_header(text: str, meta: Metadata) -> str:
             and re.fullmatch(r"(?:[A-Z][\w.'’-]*\.?\s+){1,4}[A-Z][\w'’-]+", first[1])):
         meta.title, meta.authors = first[0], [first[1]]
         text = blocks[1] if len(blocks) > 1 else ""
+        return text
+    # A letter: its title an ALL-CAPS line among the first paragraphs (the line
+    # stays in the text as its heading until ``_drop_title``), its author the
+    # signature that closes it (which stays in the text: it is part of the letter).
+    paragraphs = [b.strip() for b in re.split(r"\n[ \t]*\n", text.strip("\n")) if b.strip()]
+    for block in paragraphs[:4]:
+        if "\n" not in block and _is_caps_heading(block) and len(block.split()) <= 8:
+            meta.title = block.title() if block.isupper() else block
+            break
+    if meta.title and paragraphs:
+        signature = paragraphs[-1]
+        if "\n" not in signature and _SIGNATURE.fullmatch(signature):
+            meta.authors = [" ".join(w.capitalize() if w.isupper() and len(w) > 2 else w
+                                     for w in signature.split())]
     return text
 
 
