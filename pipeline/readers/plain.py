@@ -162,8 +162,9 @@ def _join(lines: list[str], vocab: set[str]) -> str:
             continue
         if out.endswith("--") or nxt.startswith("--"):
             out += nxt
-        elif re.search(r"[^\W\d_]-$", out) and re.match(r"[^\W\d_]", nxt):
-            left = re.search(r"([^\W\d_]+)-$", out).group(1)
+        # (only the end of ``out`` is searched: searching all of it made long blocks quadratic)
+        elif re.search(r"[^\W\d_]-$", out[-2:]) and re.match(r"[^\W\d_]", nxt):
+            left = re.search(r"([^\W\d_]+)-$", out[-200:]).group(1)
             right = re.match(r"[^\W\d_]+", nxt).group(0)
             if (left + right).lower() in vocab and f"{left}-{right}".lower() not in vocab:
                 out = out[:-1] + nxt
