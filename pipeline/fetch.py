@@ -29,7 +29,10 @@ def allowed_roots(base_dir: Path | None, extra: list[Path] | None = None) -> lis
 
 def resolve_local(url: str, roots: list[Path]) -> Path:
     """The file a ``file:`` URL names, if it lies inside one of ``roots``."""
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        raise Refused("not a valid address") from None
     if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
         raise Refused("nothing is downloaded: only files next to the source are used")
     path = Path(unquote(parsed.path)).resolve()
@@ -67,7 +70,10 @@ class SafeFetcher(URLFetcher):
         return super().fetch(url, headers)
 
     def _where(self, url: str) -> str:
-        path = unquote(urlparse(url).path)
+        try:
+            path = unquote(urlparse(url).path)
+        except ValueError:
+            path = ""
         candidates = [url, unquote(url), path, path.rsplit("/", 1)[-1]]
         for name, text in self.texts:
             for candidate in candidates:

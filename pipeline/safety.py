@@ -80,7 +80,10 @@ class _Locator:
 
 def local_image(src: str, base_dir: Path | None) -> tuple[Path | None, str]:
     """The file an image ``src`` names inside ``base_dir``, or (None, why not)."""
-    parsed = urlparse(src)
+    try:
+        parsed = urlparse(src)
+    except ValueError:
+        return None, "it is not a valid address"
     if parsed.scheme in ("http", "https", "ftp") or src.startswith("//"):
         return None, "images are not downloaded; put the file next to the source and name it by a relative path"
     if parsed.scheme:
@@ -193,7 +196,15 @@ def vet(doc: Document, text: str = "") -> Document:
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
-            scheme = urlparse(href).scheme.lower()
+            m = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", href)
+            scheme = m.group(1).lower() if m else ""
+            try:
+                urlparse(href)
+            except ValueError:      # e.g. "http://[": the PDF engine would stop on it
+                doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: "
+                                    "it is not a valid address")
+                _unwrap(a)
+                continue
             if scheme and scheme not in LINK_SCHEMES and not re.fullmatch(r"[a-z]", scheme):
                 doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: "
                                     f"{scheme}: links are not kept")
