@@ -17,10 +17,12 @@ its outputs still exist.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import signal
 import stat
 import sys
 import time
@@ -248,6 +250,19 @@ def build_job(spec: dict) -> dict:
 
 # ---------------------------------------------------------------- executors
 
+@contextlib.contextmanager
+def _sigint_ignored():
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:          # not the main thread: nothing to do
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
     """(index in ``specs``, result) as each job ends, on ``jobs`` processes
     (in this process when one is enough)."""
@@ -262,7 +277,10 @@ def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
     # this process runs (the progress bar has one).
     with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=warm_up,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(build_job, spec): n for n, spec in enumerate(specs)}
+        # Workers start with Ctrl-C ignored (they inherit it): the parent alone
+        # stops, and a worker finishes its file, so its outputs are whole.
+        with _sigint_ignored():
+            futures = {pool.submit(build_job, spec): n for n, spec in enumerate(specs)}
         try:
             for future in as_completed(futures):
                 n = futures[future]

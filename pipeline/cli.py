@@ -93,6 +93,10 @@ def build(
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: the outputs written so far are complete; "
+                   "run the same command again to build the rest", err=True)
+        raise typer.Exit(130)
     raise typer.Exit(1 if failed else 0)
 
 

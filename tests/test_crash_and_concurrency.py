@@ -41,7 +41,13 @@ def make_sources(folder: Path) -> list[Path]:
 def start_build(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([*ZINEPRESS, "build", str(src), "-o", str(out), "--quiet", *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_interruptible)
+
+
+def _interruptible() -> None:
+    """Ctrl-C must reach the build even when the tests run where SIGINT is ignored
+    (a child inherits an ignored SIGINT, and Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
@@ -227,3 +233,24 @@ def test_two_builds_into_the_same_folder_at_once(tmp_path):
     assert rc == 0, err
     entries = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["sources"]
     assert sorted(entries) == sorted(p.name for p in sources)
+
+
+def test_ctrl_c_says_one_line_and_leaves_whole_outputs(tmp_path):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at a few
+    seeded moments: exit 130, one line saying what to do, no traceback, and only
+    complete outputs."""
+    src = tmp_path / "src"
+    make_sources(src)
+    out = tmp_path / "out"
+    rng = random.Random(7)
+    for n in range(3):
+        proc = start_build(src, out, "--jobs", "2", "--force")
+        time.sleep(rng.uniform(0.5, 3.0))
+        os.killpg(proc.pid, signal.SIGINT)
+        rc, _, err = finish(proc)
+        check_outputs(out)
+        if rc == 0:                      # it had finished already
+            continue
+        assert rc == 130, err
+        assert "Traceback" not in err, err
+        assert "interrupted:" in err.splitlines()[-1], err
