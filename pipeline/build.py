@@ -66,7 +66,12 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
     options = options or BuildOptions()
     started = time.perf_counter()
     doc = load(source, options)
-    result = make_outputs(prepare(doc), output_paths(source, out_dir, options.formats), options)
+    try:
+        result = make_outputs(prepare(doc), output_paths(source, out_dir, options.formats), options)
+    except RecursionError as exc:   # read() caps nesting; this is the last wall, never a traceback
+        from pipeline.errors import SourceTooLarge
+        raise SourceTooLarge("the text is nested too deeply to lay out", path=source,
+                             hint="flatten quotes, lists or tables inside each other") from exc
     result.source = source
     result.seconds = time.perf_counter() - started
     return result
