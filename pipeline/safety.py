@@ -42,12 +42,13 @@ ALLOWED_ATTRIBUTES = {"class", "id", "lang", "href", "src", "alt", "title", "typ
                       "colspan", "rowspan", "data-toc", "data-label"}
 
 
-def line_of(text: str, needle: str, start: int = 0) -> tuple[int | None, int]:
-    """(1-based line of ``needle`` in ``text`` at or after ``start``, where to look next)."""
+def line_of(text: str, needle: str, start: int = 0, wrap: bool = True) -> tuple[int | None, int]:
+    """(1-based line of ``needle`` in ``text`` at or after ``start`` — or, with
+    ``wrap``, anywhere — and where to look next)."""
     if not needle or not text:
         return None, start
     index = text.find(needle, start)
-    if index < 0:
+    if index < 0 and wrap:
         index = text.find(needle)
     if index < 0:
         return None, start
@@ -66,11 +67,12 @@ class _Locator:
         candidates = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
                       for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
         candidates += [value, unquote(value)]
-        for candidate in candidates:
-            line, after = line_of(self.text, candidate, self.cursor.get(candidate, 0))
-            if line is not None:
-                self.cursor[candidate] = after
-                return line
+        for wrap in (False, True):      # the next occurrence first, then any
+            for candidate in candidates:
+                line, after = line_of(self.text, candidate, self.cursor.get(candidate, 0), wrap)
+                if line is not None:
+                    self.cursor[candidate] = after
+                    return line
         return None
 
     def where(self, value: str) -> str:
@@ -212,6 +214,8 @@ def vet(doc: Document, text: str = "") -> Document:
     for tag, count in sorted(removed.items()):
         doc.warnings.append(f"{where.where('<' + tag)}removed {count} <{tag}> element(s): "
                             "raw HTML that runs or embeds something is not kept")
+    if doc.format in MARKDOWN_FORMATS:
+        _refused_by_sanitizer(doc, text)
     _check_notes(doc, where)
     cover = doc.metadata.cover.strip()
     if cover:
@@ -272,3 +276,27 @@ def _check_notes(doc: Document, where: _Locator) -> None:
             etree.SubElement(kept, "p").text = note.body.text
         for block in blocks:
             kept.append(block)
+
+
+# Markdown images and links, reference definitions and raw HTML attributes that
+# name an address: the sanitizer drops those with other schemes silently, so
+# they are found in the source text to be reported.
+_ADDRESS_IN_MARKDOWN = re.compile(
+    r"""(?P<image>!)?\[[^\]\n]*\]\(\s*<?(?P<md>[A-Za-z][A-Za-z0-9+.-]*:[^\s)>]*)"""
+    r"""|^[ ]{0,3}\[[^\]\n]+\]:\s*<?(?P<ref>[A-Za-z][A-Za-z0-9+.-]*:\S*)"""
+    r"""|\b(?P<attr>src|href|data)\s*=\s*["']?\s*(?P<raw>[A-Za-z][A-Za-z0-9+.-]*:[^\s"'>]*)""",
+    re.MULTILINE)
+
+
+def _refused_by_sanitizer(doc: Document, text: str) -> None:
+    for m in _ADDRESS_IN_MARKDOWN.finditer(text):
+        address = m.group("md") or m.group("ref") or m.group("raw")
+        scheme = address.split(":", 1)[0].lower()
+        if scheme in LINK_SCHEMES or len(scheme) == 1:
+            continue
+        what = ("image" if m.group("image") else "resource" if m.group("attr") in ("src", "data")
+                else "link")
+        line = text.count("\n", 0, m.start()) + 1
+        shown = address if len(address) <= 80 else address[:77] + "..."
+        doc.warnings.append(f"line {line}: {what} {shown!r} removed: {scheme}: addresses are not used"
+                            + (" (name a file next to the source by a relative path)" if what != "link" else ""))

@@ -108,6 +108,8 @@ First paragraph, harmless.
 
 <img src="{url}/raw.png">
 
+<img src="../secrets/secret.png" alt="again">
+
 <script>document.write('{SECRET}')</script>
 
 <iframe src="file://{secrets}/secret.txt"></iframe>
@@ -251,6 +253,15 @@ def test_warnings_name_the_source_and_line(hostile_build):
     for what in ("/secret.svg' left out: an absolute path", "remote.png' left out: images are not downloaded",
                  "inside-link.svg' left out: it is outside the source's folder"):
         assert re.search(rf"{re.escape(md)}: line \d+: image '[^']*{re.escape(what)}", err), (what, err)
+    # What the sanitizer drops silently is found in the source and said too.
+    file_line = next(n for n, line in enumerate(lines, 1) if line.startswith("![fileurl](file://"))
+    assert re.search(rf"{re.escape(md)}: line {file_line}: image 'file://[^']*' removed: file: addresses", err), err
+    js_line = next(n for n, line in enumerate(lines, 1) if "(javascript:" in line)
+    assert re.search(rf"{re.escape(md)}: line {js_line}: link 'javascript:[^']*' removed", err), err
+    # A second reference to the same file is located on its own line, not the first one's.
+    again = next(n for n, line in enumerate(lines, 1) if line.startswith('<img src="../secrets/secret.png"'))
+    assert again != rel_line
+    assert re.search(rf"{re.escape(md)}: line {again}: image '\.\./secrets/secret\.png' left out", err), err
     muse = str(src / "hostmuse.muse")
     muse_lines = hostile_muse(Path("/x"), "http://h").splitlines()
     img_line = next(n for n, line in enumerate(muse_lines, 1) if line.startswith("[[a/../../"))
