@@ -98,6 +98,9 @@ def pdf_body(prep: Prepared) -> etree._Element:
     as an inline ``span.footnote`` that CSS floats to the foot of the page."""
     doc = prep.doc
     body = copy.deepcopy(doc.body)
+    # A line break in a heading separates words in its bookmark too.
+    for br in body.xpath("(//h1|//h2|//h3|//h4|//h5)//br"):
+        br.tail = " " + (br.tail or "")
     for ref in list(body.iter("a")):
         if "noteref" not in (ref.get("class") or "").split():
             continue
@@ -105,6 +108,7 @@ def pdf_body(prep: Prepared) -> etree._Element:
         note = doc.notes.get(note_id)
         if note is None:
             continue
+        _unwrap_superscript(ref)
         # An empty anchor marks where the reference stands, so that the PDF's named
         # destinations tell on which page each reference and each note landed.
         spans = [etree.Element("a", {"class": "fnref", "id": f"fnref-{note.id}"}), _footnote_span(note)]
@@ -121,6 +125,19 @@ def pdf_body(prep: Prepared) -> etree._Element:
             parent.insert(index + offset, span)
         spans[-1].tail = tail
     return body
+
+
+def _unwrap_superscript(ref: etree._Element) -> None:
+    """A source may write its reference as a superscript (``<sup>[41]</sup>``);
+    the footnote call is one already, and WeasyPrint draws no call for a note
+    floated from inside a raised ``sup``: take the ``sup`` away."""
+    sup = ref.getparent()
+    if sup is None or sup.tag != "sup" or len(sup) != 1 or (sup.text or "").strip() \
+            or (ref.tail or "").strip():
+        return
+    parent = sup.getparent()
+    ref.tail = (ref.tail or "") + (sup.tail or "")
+    parent.replace(sup, ref)
 
 
 def _footnote_span(note) -> etree._Element:

@@ -24,7 +24,14 @@ LITERAL_START = re.compile(r"^(<example>|\{\{\{|<comment>|<verse>)\s*$")
 LITERAL_END = {"<example>": "</example>", "{{{": "}}}", "<comment>": "</comment>", "<verse>": "</verse>"}
 NOTE_DEF = re.compile(r"^(\[[1-9][0-9]*\]|\{[1-9][0-9]*\}) +\S")
 HEADING = re.compile(r"^\*{1,5} \S")
-TAG = re.compile(r"</?[A-Za-z\[][^<>\n]*>")
+TAG = re.compile(r"</?([A-Za-z\[][^<>\n]*)>")
+# Inline tags may stand inside a word ("<strong>I</strong>t"): where the text is
+# compared as laid out (PDF, EPUB) they must not part it; other tags part words.
+INLINE_TAGS = {"em", "strong", "code", "sup", "sub", "del", "sc", "sf", "verbatim", "i", "b", "u"}
+
+
+def join_inline(match: re.Match) -> str:
+    return "" if match.group(1).split()[0].lower() in INLINE_TAGS else " "
 LINK = re.compile(r"\[\[([^\]\n]*?)\](?:\[([^\]]*?)\])?\]", re.S)
 LIST_MARK = re.compile(r"^\s+(-|[0-9]+\.|[a-zA-Z]\.|[ivxlIVXL]+\.)\s+")
 ANCHOR = re.compile(r"^\s*#[A-Za-z][A-Za-z0-9-]+")
@@ -45,8 +52,9 @@ def body_lines(text: str) -> list[str]:
     return lines[i:]
 
 
-def source_facts(text: str):
-    """(body chunks, note chunks, heading count, note count) from the raw lines."""
+def source_facts(text: str, untag=" "):
+    """(body chunks, note chunks, heading count, note count) from the raw lines;
+    ``untag`` replaces markup tags (a string, or a function of the match)."""
     chunks: list[tuple[bool, list[list[str]]]] = []  # (is_note, word groups in order)
     headings = notes = 0
     in_literal = None
@@ -75,7 +83,7 @@ def source_facts(text: str):
         joined = LINK.sub(lambda mm: " " + (mm.group(2) or ("" if re.search(r"\.(png|jpe?g)", mm.group(1) or "")
                                                              else mm.group(1))) + " ", joined)
         for line in joined.split("\n"):
-            line = TAG.sub(" ", line)
+            line = TAG.sub(untag, line)
             line = ANCHOR.sub(" ", line)
             line = LIST_MARK.sub(" ", line)
             line = re.sub(r"^(\[[0-9]+\]|\{[0-9]+\}) ", " ", line)

@@ -11,7 +11,7 @@ import subprocess
 import fitz
 import pytest
 
-from tests.conftest import MM, TOP_MARGIN, alnum, corpus_file, pdf_body_text, pdf_pages, run_cli
+from tests.conftest import MM, TOP_MARGIN, alnum, corpus_file, pdf_body_text, pdf_pages
 
 pytestmark = pytest.mark.corpus
 
@@ -20,11 +20,10 @@ TITLE = "Ethics: Origin and Development"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ethics")
-    proc = run_cli("build", corpus_file(SOURCE), "-o", out, "--format", "pdf,booklet", "--force")
-    assert proc.returncode == 0, proc.stderr
-    return out / "Ethics_Origin_And_Development.pdf", out / "Ethics_Origin_And_Development.booklet.pdf"
+def built(corpus_build):
+    """Ethics as the corpus build made it (default options), built once per run."""
+    assert corpus_build.result(SOURCE)["status"] == "built"
+    return corpus_build.output(SOURCE, ".pdf"), corpus_build.output(SOURCE, ".booklet.pdf")
 
 
 @pytest.fixture(scope="module")
