@@ -38,6 +38,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.muse_parse import best_of
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "muse"
 ARTICLE = CORPUS / "Anarchist_Communism_Its_Basis_And_Principles.muse"
@@ -61,15 +63,6 @@ class Result:
         verdict = {True: "met", False: "NOT met", None: "not measured"}[self.met]
         ratio = "—" if self.ratio is None else f"{self.ratio:.3g}"
         return f"{self.number}. {self.name}: {ratio} (target {self.target}): {verdict}"
-
-
-def best_of(runs: int, fn) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def profile_text(fn, interval: float = 0.005) -> str:

@@ -25,6 +25,16 @@ def _formats(value: str) -> tuple[str, ...]:
     return names
 
 
+def _fail(error: Exception, debug: bool) -> None:
+    """One line for the user (the traceback too with --debug), then exit 1."""
+    import traceback
+
+    typer.echo(f"error: {error}", err=True)
+    if debug:
+        typer.echo(traceback.format_exc(), err=True)
+    raise typer.Exit(1)
+
+
 @app.callback()
 def main() -> None:
     """zinepress."""
@@ -114,7 +124,6 @@ def bundle(
 ) -> None:
     """Bind several texts into one book: each text a part, a colophon listing every text's attribution."""
     import re
-    import traceback
 
     from pipeline.batch import collect_sources
     from pipeline.build import BuildOptions
@@ -129,10 +138,7 @@ def bundle(
     try:
         result = build_bundle([source for source, _ in collect_sources(sources)], name, title, author, options)
     except ZinepressError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        if debug:
-            typer.echo(traceback.format_exc(), err=True)
-        raise typer.Exit(1)
+        _fail(exc, debug)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     outputs = ", ".join(str(p) for p in result.outputs)
@@ -149,7 +155,6 @@ def normalize(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
     """Print the normalized text as Markdown with YAML front matter (what would be built)."""
-    import traceback
 
     from pipeline.build import BuildOptions, load
     from pipeline.errors import ZinepressError
@@ -164,9 +169,6 @@ def normalize(
         else:
             write_atomically(out, text.encode("utf-8"))
     except ZinepressError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        if debug:
-            typer.echo(traceback.format_exc(), err=True)
-        raise typer.Exit(1)
+        _fail(exc, debug)
     for warning in doc.warnings:
         typer.echo(f"warning: {source}: {warning}", err=True)
