@@ -278,3 +278,26 @@ def test_every_corpus_pdf_embeds_its_fonts(corpus_build):
     for pdf in pdfs:
         fonts = pdf_fonts(pdf)
         assert fonts and all(f["emb"] == "yes" for f in fonts), (pdf.name, fonts)
+
+
+PLAIN = sorted((CORPUS / "plain").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", PLAIN, ids=lambda p: p.name)
+def test_plain_texts_build_to_all_three_outputs(corpus_build, path):
+    """A plain text builds, or — when it states no title or author anywhere —
+    fails naming the field, and then builds once the user supplies it."""
+    result = corpus_build.result(relative(path))
+    if result["status"] == "built":
+        for suffix in (".pdf", ".booklet.pdf", ".epub"):
+            assert corpus_build.output(relative(path), suffix).is_file()
+        return
+    assert re.search(r"no (title|author)", result["error"]), result["error"]
+    from conftest import epubcheck, run_cli
+    out = corpus_build.out.parent / "plain-supplied"
+    proc = run_cli("build", path, "-o", out, "--title", "A title the user gives",
+                   "--author", "An author the user gives")
+    assert proc.returncode == 0, proc.stderr
+    epub = out / (path.stem + ".epub")
+    assert (out / (path.stem + ".pdf")).is_file() and (out / (path.stem + ".booklet.pdf")).is_file()
+    assert epubcheck([epub])[epub].clean
