@@ -117,17 +117,6 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return el
 
 
-def append_text(parent: etree._Element, text: str) -> None:
-    """Append text at the end of ``parent``'s content (after its last child)."""
-    if not text:
-        return
-    if len(parent):
-        last = parent[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-
-
 def text_content(el: etree._Element) -> str:
     """All the text of an element, in document order (notes excluded)."""
     return "".join(el.itertext())

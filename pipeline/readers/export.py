@@ -92,11 +92,6 @@ def inline_plain(line: str) -> str:
     return " ".join(text_content(body).split())
 
 
-def link_targets(markdown_text: str) -> list[tuple[str, str]]:
-    """(visible text, url) of every ``[text](url)`` link in ``markdown_text``."""
-    return [(m.group(1), m.group(2)) for m in re.finditer(r"\[([^\]]*)\]\(([^)\s]+)\)", markdown_text, re.S)]
-
-
 def plain_with_urls(block_text: str) -> str:
     """Plain text of a paragraph where a link whose text is its URL (perhaps broken
     across lines by the export) is shown as the whole URL once."""
