@@ -2,7 +2,7 @@
 
 A reader module exposes:
 
-``FORMAT``      its name for ``--from`` (``"muse"``, ``"export"``, ``"markdown"``, ``"plain"``)
+``FORMAT``      its name for ``--from`` (``"muse"``, ``"export"``, ``"converted"``, ``"markdown"``, ``"plain"``)
 ``EXTENSIONS``  file endings it usually comes with (a hint only)
 ``sniff(text)`` -> int: how sure it is that ``text`` is in its format (0 = not at all, 100 = certain)
 ``parse(text, path)`` -> ``Document``: the text must already be decoded to ``str``
@@ -49,12 +49,9 @@ def detect_format(text: str, path: Path) -> str:
     best, best_score = "plain", -1
     suffix = path.suffix.lower()
     for fmt in READERS:
-        try:
-            module = reader_module(fmt)
-        except ModuleNotFoundError:  # a reader not written yet
-            continue
+        module = reader_module(fmt)
         score = module.sniff(text)
-        if suffix in getattr(module, "EXTENSIONS", ()):
+        if suffix in module.EXTENSIONS:
             score += 5
         if score > best_score:
             best, best_score = fmt, score
