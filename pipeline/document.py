@@ -117,6 +117,21 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return el
 
 
+def remove_keeping_tail(el: etree._Element, text: str = "") -> None:
+    """Remove ``el``; ``text`` and the text that followed it stay where it stood."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    joined = (text or "") + (el.tail or "")
+    previous = el.getprevious()
+    if joined:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + joined
+        else:
+            parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
 def text_content(el: etree._Element) -> str:
     """All the text of an element, in document order (notes excluded)."""
     return "".join(el.itertext())

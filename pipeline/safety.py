@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from pipeline.document import Document
+from pipeline.document import Document, remove_keeping_tail
 from pipeline.errors import SourceTooLarge
 
 MAX_DEPTH = 50
@@ -107,20 +107,6 @@ def local_image(src: str, base_dir: Path | None) -> tuple[Path | None, str]:
     return path, ""
 
 
-def _remove_keeping_tail(el: etree._Element, text: str = "") -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    joined = (text or "") + (el.tail or "")
-    previous = el.getprevious()
-    if joined:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + joined
-        else:
-            parent.text = (parent.text or "") + joined
-    parent.remove(el)
-
-
 def _unwrap(el: etree._Element) -> None:
     """Replace ``el`` by its content."""
     parent = el.getparent()
@@ -136,16 +122,10 @@ def _unwrap(el: etree._Element) -> None:
     children = list(el)
     for offset, child in enumerate(children):
         parent.insert(index + offset, child)
-    if el.tail:
-        if children:
-            children[-1].tail = (children[-1].tail or "") + el.tail
-        else:
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
+    if el.tail and children:
+        children[-1].tail = (children[-1].tail or "") + el.tail
+        el.tail = None
+    remove_keeping_tail(el)
 
 
 def depth(root: etree._Element) -> int:
@@ -176,12 +156,12 @@ def vet(doc: Document, text: str = "") -> Document:
     for root in roots:
         for el in list(root.iter()):
             if not isinstance(el.tag, str):          # comments, processing instructions
-                _remove_keeping_tail(el)
+                remove_keeping_tail(el)
                 continue
             tag = el.tag.rsplit("}", 1)[-1].lower()
             if tag in DANGEROUS_TAGS:
                 removed[tag] = removed.get(tag, 0) + 1
-                _remove_keeping_tail(el)
+                remove_keeping_tail(el)
                 continue
             for name in list(el.attrib):
                 if name not in ALLOWED_ATTRIBUTES:
@@ -193,7 +173,7 @@ def vet(doc: Document, text: str = "") -> Document:
             found, why = local_image(src, doc.base_dir)
             if found is None:
                 doc.warnings.append(f"{where.where(src)}image {src!r} left out: {why}")
-                _remove_keeping_tail(img, img.get("alt") or "")
+                remove_keeping_tail(img, img.get("alt") or "")
         for a in list(root.iter("a")):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):

@@ -20,7 +20,7 @@ import markdown as md_lib
 import yaml
 from lxml import etree
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.html import html_to_body
 
@@ -155,19 +155,8 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
     if meta.title:
         for h in h1s:
             if norm("".join(h.itertext())) == norm(meta.title):
-                _remove(h)
+                remove_keeping_tail(h)
                 break
-
-
-def _remove(el: etree._Element) -> None:
-    parent = el.getparent()
-    if el.tail and el.tail.strip():
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-    parent.remove(el)
 
 
 def parse(text: str, path: Path | None = None) -> Document:
