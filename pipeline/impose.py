@@ -169,6 +169,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
         cell_w, cell_h = width / 2, height
 
     out = fitz.open()
+    forms = _Forms(out, src)
     for side_no, side in enumerate(sides):
         page = out.new_page(width=width, height=height)
         turn = options.duplex == "long-edge" and side_no % 2 == 1 and options.layout != "onepagezine"
@@ -217,7 +218,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
             if turn:
                 shown = fitz.Rect(width - shown.x1, height - shown.y1, width - shown.x0, height - shown.y0)
                 rotate = (rotate + 180) % 360
-            page.show_pdf_page(shown, src, slot.page, clip=clip, rotate=rotate, keep_proportion=False)
+            forms.place(page, shown, slot.page, clip, rotate)
         if options.marks:
             if turn:
                 placed = [fitz.Rect(width - r.x1, height - r.y1, width - r.x0, height - r.y0) for r in placed]
@@ -229,10 +230,107 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
                 for y_from, y_to in ((rect.y0 - room, rect.y0 - BLEED_MM * PT_PER_MM),
                                      (rect.y1 + BLEED_MM * PT_PER_MM, rect.y1 + room)):
                     page.draw_line((spine, y_from), (spine, y_to), color=(0, 0, 0), width=0.3, dashes="[2 1] 0")
+    forms.finish()
     meta = {k: v for k, v in src.metadata.items() if k in
             ("title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate") and v}
     out.set_metadata(meta)
     return stable_id(out.tobytes(garbage=3, deflate=True))
+
+
+def _num(value: float) -> str:
+    """A number as PDF content streams write it (no exponent)."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+class _Forms:
+    """Places source pages on sheets as form XObjects made from each page's own,
+    still compressed, content stream — one form per page, however often it is
+    placed. (PyMuPDF's ``show_pdf_page`` decompresses and recompresses every
+    page's content, most of an imposition's time.) Pages with several content
+    streams, and turns other than 0 and 180 degrees, go through
+    ``show_pdf_page``."""
+
+    def __init__(self, out, src):
+        self.out, self.src = out, src
+        self.copied = src.page_count
+        out.insert_pdf(src)                     # the pages' objects, copied as they are
+        self.form: dict[int, int] = {}
+
+    def _form_of(self, number: int) -> int | None:
+        if number in self.form:
+            return self.form[number]
+        out = self.out
+        page_xref = out.page_xref(number)
+        kind, contents = out.xref_get_key(page_xref, "Contents")
+        if kind != "xref":                      # an array of streams: not ours to join
+            return None
+        content = int(contents.split()[0])
+        kind, resources = out.xref_get_key(page_xref, "Resources")
+        _, filters = out.xref_get_key(content, "Filter")
+        box = out[number].mediabox
+        form = out.get_new_xref()
+        out.update_object(form, f"<</Type/XObject/Subtype/Form/BBox[0 0 {_num(box.width)} {_num(box.height)}]"
+                                f"/Resources {resources}>>")
+        out.update_stream(form, out.xref_stream_raw(content), compress=False)
+        if filters and filters != "null":
+            out.xref_set_key(form, "Filter", filters)
+        self.form[number] = form
+        return form
+
+    def place(self, page, shown, number: int, clip, rotate: int) -> None:
+        """Show the ``clip`` part of source page ``number`` in ``shown`` on ``page``
+        (rectangles in PyMuPDF's top-down coordinates), turned by ``rotate``."""
+        form = self._form_of(number) if rotate in (0, 180) else None
+        if form is None:
+            page.show_pdf_page(shown, self.src, number, clip=clip, rotate=rotate, keep_proportion=False)
+            return
+        src_h, sheet_h = self.src[number].mediabox.height, page.rect.height
+        sx, sy = shown.width / clip.width, shown.height / clip.height
+        # PDF coordinates (bottom-up) of the clip's and the target's lower-left corners
+        cx, cy = clip.x0, src_h - clip.y1
+        if rotate == 0:
+            a, d = sx, sy
+            e, f = shown.x0 - sx * cx, (sheet_h - shown.y1) - sy * cy
+        else:
+            a, d = -sx, -sy
+            e, f = shown.x1 + sx * cx, (sheet_h - shown.y0) + sy * cy
+        name = f"ZpPage{number}"
+        self._add_xobject(page.xref, name, form)
+        clip_box = " ".join(map(_num, (shown.x0, sheet_h - shown.y1, shown.width, shown.height)))
+        matrix = " ".join(map(_num, (a, 0, 0, d, e, f)))
+        command = f"q {clip_box} re W n {matrix} cm /{name} Do Q\n"
+        self._append(page, command.encode())
+
+    def _add_xobject(self, page_xref: int, name: str, form: int) -> None:
+        """Name ``form`` in the page's resources (which may be indirect objects)."""
+        out = self.out
+        kind, resources = out.xref_get_key(page_xref, "Resources")
+        if kind == "xref":
+            holder, prefix = int(resources.split()[0]), ""
+        else:
+            holder, prefix = page_xref, "Resources/"
+        kind, xobjects = out.xref_get_key(holder, prefix + "XObject")
+        if kind == "xref":
+            out.xref_set_key(int(xobjects.split()[0]), name, f"{form} 0 R")
+        else:
+            out.xref_set_key(holder, f"{prefix}XObject/{name}", f"{form} 0 R")
+
+    def _append(self, page, data: bytes) -> None:
+        out = self.out
+        kind, contents = out.xref_get_key(page.xref, "Contents")
+        if kind == "xref":
+            stream = int(contents.split()[0])
+            out.update_stream(stream, out.xref_stream(stream) + data)
+        else:
+            stream = out.get_new_xref()
+            out.update_object(stream, "<<>>")
+            out.update_stream(stream, data)
+            out.xref_set_key(page.xref, "Contents", f"{stream} 0 R")
+
+    def finish(self) -> None:
+        """Drop the copied pages; their objects live on in the forms."""
+        self.out.delete_pages(range(0, self.copied))
 
 
 def _union(rects):
