@@ -248,23 +248,37 @@ def header_fields(source: Path) -> set[str] | None:
     return None
 
 
-def check_sources(sources: list[Path], out: Path) -> dict[str, list[str]]:
-    """Build ``sources`` to EPUB through the CLI (reproducibly), validate every
+def check_sources(sources: list[Path], out: Path, corpus_build=None) -> dict[str, list[str]]:
+    """Build ``sources`` to EPUB through the CLI (reproducibly) — or take the
+    EPUBs the session's ``corpus_build`` already made of them — validate every
     EPUB with EPUBCheck in one JVM and open each to check it. A source that does
     not state its title or author must end in the missing-field error instead.
     Returns the problems by source (empty when all is well)."""
-    from conftest import epubcheck, run_cli
+    from conftest import CORPUS, epubcheck, run_cli
     from pipeline.build import BuildOptions, load
 
-    stems = [s.stem for s in sources]
-    assert len(set(stems)) == len(stems), "two sources would give the same EPUB name"
-    proc = run_cli("build", *sources, "-o", out, "--format", "epub", env={"SOURCE_DATE_EPOCH": "1700000000"})
-    errors = dict(re.findall(r"^error: (.+?): (.*)$", proc.stderr, re.M))
+    if corpus_build is None:
+        stems = [s.stem for s in sources]
+        assert len(set(stems)) == len(stems), "two sources would give the same EPUB name"
+        proc = run_cli("build", *sources, "-o", out, "--format", "epub", env={"SOURCE_DATE_EPOCH": "1700000000"})
+        errors = dict(re.findall(r"^error: (.+?): (.*)$", proc.stderr, re.M))
+        exit_note = f"(exit {proc.returncode}): {proc.stderr[-500:]}"
+
+        def epubs_of(source: Path) -> list[Path]:
+            return list(out.rglob(f"{source.stem}.epub"))
+    else:
+        errors = {entry["source"]: entry["error"].removeprefix(entry["source"] + ": ")
+                  for entry in corpus_build.report["sources"] if entry["status"] == "failed"}
+        exit_note = "in the corpus build"
+
+        def epubs_of(source: Path) -> list[Path]:
+            epub = corpus_build.output(str(source.relative_to(CORPUS)), ".epub")
+            return [epub] if epub.exists() else []
     problems: dict[str, list[str]] = {}
     built: dict[Path, Path] = {}
     for source in sources:
         said = header_fields(source)
-        epubs = list(out.rglob(f"{source.stem}.epub"))
+        epubs = epubs_of(source)
         error = errors.get(str(source))
         if error is not None:
             assert not epubs, f"{source}: failed but left {epubs}"
@@ -277,7 +291,7 @@ def check_sources(sources: list[Path], out: Path) -> dict[str, list[str]]:
         if said is not None and said != {"title", "author"}:
             problems[str(source)] = [f"states no {({'title', 'author'} - said).pop()}, yet an EPUB was made"]
         if len(epubs) != 1:
-            problems.setdefault(str(source), []).append(f"no EPUB (exit {proc.returncode}): {proc.stderr[-500:]}")
+            problems.setdefault(str(source), []).append(f"no EPUB {exit_note}")
             continue
         built[source] = epubs[0]
     results = epubcheck(list(built.values())) if built else {}
