@@ -57,6 +57,13 @@ def pdf_fonts(path: Path) -> list[dict[str, str]]:
     return fonts
 
 
+def muse_body(src: str) -> str:
+    """The body the .muse reader makes of ``src``, as XML text."""
+    from lxml import etree
+    from pipeline.readers import muse
+    return etree.tostring(muse.parse(src).body, encoding="unicode")
+
+
 def alnum(text: str) -> str:
     """Letters and digits only, case-folded: what survives typesetting, hyphenation
     and typographic substitutions unchanged."""

@@ -1,12 +1,6 @@
 """Block structure (manual: paragraphs, headings, quotes, verse, examples, comments, biblio, play…)."""
 
-from lxml import etree
-
-from pipeline.readers import muse
-
-
-def body(src: str) -> str:
-    return etree.tostring(muse.parse(src).body, encoding="unicode")
+from conftest import muse_body as body
 
 
 def test_headings_levels_and_toc_title():

@@ -1,13 +1,6 @@
 """Inline markup (manual: "Bold, italicized and monospace text", links, images, languages)."""
 
-from lxml import etree
-
-from pipeline.readers import muse
-
-
-def body(src: str) -> str:
-    doc = muse.parse(src)
-    return etree.tostring(doc.body, encoding="unicode")
+from conftest import muse_body as body
 
 
 def test_emphasis_forms():

@@ -1,12 +1,6 @@
 """Lists (manual: "Lists", "Nested lists", "Breaking list items", "List continuation")."""
 
-from lxml import etree
-
-from pipeline.readers import muse
-
-
-def body(src: str) -> str:
-    return etree.tostring(muse.parse(src).body, encoding="unicode")
+from conftest import muse_body as body
 
 
 def test_list_kinds():

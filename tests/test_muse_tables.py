@@ -1,12 +1,6 @@
 """Tables (manual: "Generation of data tables", "GitHub Markdown tables")."""
 
-from lxml import etree
-
-from pipeline.readers import muse
-
-
-def body(src: str) -> str:
-    return etree.tostring(muse.parse(src).body, encoding="unicode")
+from conftest import muse_body as body
 
 
 def test_native_table():
