@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import markdown as md
@@ -55,7 +56,7 @@ class Block:
     def markdown(self) -> str:
         return "  \n".join(self.lines)
 
-    @property
+    @cached_property
     def plain_lines(self) -> list[str]:
         return [inline_plain(line) for line in self.lines]
 
@@ -125,7 +126,12 @@ def _find_attribution(blocks: list[Block], title: str, start: int) -> tuple[int,
     """(first block, block after the last, index of the title line in the first)
     of the attribution block, searched from ``start`` on."""
     norm_title = _norm(title)
+    # Rendering a line's Markdown is the costly part: only blocks with one of the
+    # title's words in their raw text can hold it.
+    word = max(re.findall(r"\w+", norm_title) or [""], key=len)
     for i in range(start, len(blocks)):
+        if word not in " ".join(blocks[i].lines).casefold():
+            continue
         plain = [_norm(line) for line in blocks[i].plain_lines]
         if norm_title not in plain:
             continue
