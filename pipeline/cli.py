@@ -54,7 +54,7 @@ def build(
     signature: int = typer.Option(0, "--signature", min=0, help="Pages per signature of a saddle booklet, a multiple of 4 (default: one booklet up to 80 pages, else 40-80 with the fewest blanks)."),
     duplex: str = typer.Option("short-edge", "--duplex", help="How your printer turns the sheet: short-edge (usual for booklets), or long-edge (backs printed upside down to come out right)."),
     creep: float = typer.Option(0.0, "--creep", help="Paper thickness in mm: the pages of inner sheets move towards the fold by this much per sheet."),
-    marks: bool = typer.Option(False, "--marks", help="Crop and fold marks on the booklet, pages with 3 mm bleed (needs a sheet bigger than two pages)."),
+    marks: bool = typer.Option(False, "--marks", help="Crop marks and a bleed on the pamphlet; crop and fold marks on the booklet (needs a sheet bigger than two pages)."),
     pdf_variant: str = typer.Option("", "--pdf-variant", help="pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival)."),
     typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
     title: str = typer.Option("", "--title", help="Title for sources that state none."),
@@ -82,7 +82,7 @@ def build(
     imposition = ImposeOptions(layout=impose, sheet=sheet, signature=signature, duplex=duplex,
                                creep=creep, marks=marks)
     pdf_options = PdfOptions(paper=paper or "a5", font_size=font_size, css=list(css),
-                             variant=pdf_variant, bleed=marks)
+                             variant=pdf_variant, marks=marks)
     try:
         imposition.check()
         if impose == "onepagezine" and not paper:

@@ -93,13 +93,40 @@ def test_onepagezine_from_the_cli(tmp_path):
     assert size_pt(booklet) == pytest.approx((297 * MM, 210 * MM), abs=0.05)
 
 
-def test_marks_give_the_pamphlet_a_bleed(tmp_path):
+def pdf_box(doc, page, name: str) -> fitz.Rect:
+    """A page box as the PDF writes it (x0 y0 x1 y1, origin bottom left), in mm."""
+    kind, value = doc.xref_get_key(page.xref, name)
+    assert kind == "array", f"no {name}"
+    return fitz.Rect(*(float(v) / MM for v in value.strip("[]").split()))
+
+
+def test_marks_give_the_pamphlet_crop_marks_outside_its_bleed(tmp_path):
     proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf,booklet", "--marks", "--sheet", "sra4",
                    "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    page = fitz.open(tmp_path / "azat-miftakhov.pdf")[0]
-    assert page.trimbox.width == pytest.approx(148 * MM, abs=0.05)
-    assert page.rect.width == pytest.approx(154 * MM, abs=0.05)
+    doc = fitz.open(tmp_path / "azat-miftakhov.pdf")
+    assert len(doc) % 4 == 0
+    for page in doc:               # the blank pages before the colophon too
+        media, bleed, trim = (pdf_box(doc, page, name) for name in ("MediaBox", "BleedBox", "TrimBox"))
+        assert (trim.width, trim.height) == (pytest.approx(148, abs=0.05), pytest.approx(210, abs=0.05))
+        assert media.x0 == pytest.approx(trim.x0 - 7, abs=0.05) and media.y1 == pytest.approx(trim.y1 + 7, abs=0.05)
+        assert bleed.contains(trim) and media.contains(bleed) and trim.x0 - bleed.x0 >= 3
+        # Eight strokes, two at each corner, on the trim lines, between the bleed and the
+        # edge (WeasyPrint draws them to 3.5 mm from the edge, its BleedBox is 10 pt out).
+        height = media.height
+        strokes = [(a.x / MM, height - a.y / MM, b.x / MM, height - b.y / MM)   # to PDF coordinates, mm
+                   for drawing in page.get_drawings() for kind, a, b in
+                   [item[:3] for item in drawing["items"]] if kind == "l"]
+        assert len(strokes) == 8, page.number
+        trim_lines_x = {round(trim.x0 - media.x0, 1), round(trim.x1 - media.x0, 1)}
+        trim_lines_y = {round(trim.y0 - media.y0, 1), round(trim.y1 - media.y0, 1)}
+        for x0, y0, x1, y1 in strokes:
+            if y0 == pytest.approx(y1):          # horizontal, at a trim line's height, outside the bleed
+                assert round(y0, 1) in trim_lines_y
+                assert max(x0, x1) <= bleed.x0 - media.x0 + 0.05 or min(x0, x1) >= bleed.x1 - media.x0 - 0.05
+            else:                                 # vertical
+                assert x0 == pytest.approx(x1) and round(x0, 1) in trim_lines_x
+                assert max(y0, y1) <= bleed.y0 - media.y0 + 0.05 or min(y0, y1) >= bleed.y1 - media.y0 - 0.05
     booklet = fitz.open(tmp_path / "azat-miftakhov.booklet.pdf")
     assert booklet[0].rect.width == pytest.approx(320 * MM, abs=0.05)
     assert len(booklet[0].get_drawings()) >= 8

@@ -153,10 +153,12 @@ def lay_out(task: Task) -> Laid:
     from weasyprint import HTML
     from weasyprint.formatting_structure.boxes import MarginBox
 
-    from pipeline.fetch import SafeFetcher
-
     import weasyprint.layout as engine_layout
 
+    from pipeline import engine_fixes
+    from pipeline.fetch import SafeFetcher
+
+    engine_fixes.apply()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
     make_margin_boxes = engine_layout.make_margin_boxes

@@ -2,7 +2,7 @@
 
 A small generated stylesheet adds what depends on the options: the page size
 (``--paper``) and margins in proportion to it, the font size, the height of the
-colophon page, the bleed for crop marks, and the running-head strings. After
+colophon page, crop marks and their bleed, and the running-head strings. After
 layout, blank pages are inserted before the colophon so that the page count is
 a multiple of 4 and the colophon is the back cover, whatever the paper.
 """
@@ -19,7 +19,10 @@ from pipeline.paper import parse_paper
 from pipeline.render import Prepared, pdf_html, style_path
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
-BLEED = "3mm"
+# With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
+# draws the marks in its outer half and sets the PDF BleedBox 10 pt (3.5 mm)
+# outside the TrimBox, so the marks stand outside the bleed, as print shops expect.
+BLEED = "7mm"
 # The stylesheet's margins (top, right, bottom, left) for an A5 page, in mm;
 # smaller pages get them in proportion.
 MARGINS = (18, 16, 20, 16)
@@ -31,7 +34,7 @@ class PdfOptions:
     font_size: str = ""               # e.g. "11pt"; empty keeps the stylesheet's
     css: list[Path] = field(default_factory=list)   # the user's own stylesheets, layered on top
     variant: str = ""                 # "" (plain), "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival)
-    bleed: bool = False               # pages with a 3 mm bleed (TrimBox inside MediaBox), for crop marks
+    marks: bool = False               # crop marks, and a bleed (TrimBox and BleedBox inside MediaBox)
     jobs: int = 0                     # processes laying out one long text: 0 decides, 1 = one pass
 
     def check(self) -> None:
@@ -64,8 +67,8 @@ def _page_css(options: PdfOptions, title: str = "") -> str:
     factor = min(1.0, paper.width / 148)
     top, right, bottom, left = (round(m * max(factor, 0.55), 1) for m in MARGINS)
     css = f"@page {{ size: {paper.css()}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}"
-    if options.bleed:
-        css += f" @page {{ bleed: {BLEED}; }}"
+    if options.marks:
+        css += f" @page {{ bleed: {BLEED}; marks: crop; }}"
     if factor < 1 and not options.font_size:
         css += f" html {{ font-size: {max(7.0, 10.5 * factor):.1f}pt; }}"
     if options.font_size:
@@ -94,7 +97,7 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
     from pipeline.writers.parallel_pdf import Sheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
-    if jobs <= 1 or options.css or options.variant or options.bleed:
+    if jobs <= 1 or options.css or options.variant or options.marks:
         return None
     sheets = Sheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir)
     made = write_parallel(html_text, sheets, jobs, final_page=not prep.doc.metadata.nofinalpage)
@@ -106,8 +109,10 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
+    from pipeline import engine_fixes
     from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
 
+    engine_fixes.apply()
     options = options or PdfOptions()
     doc = prep.doc
     fetcher = SafeFetcher(doc.base_dir, [Path(p).parent for p in options.css])
