@@ -30,10 +30,9 @@ def _paragraph(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
-@pytest.fixture(scope="module")
-def parts_source(tmp_path_factory) -> Path:
-    """Three parts of three chapters each, of uneven length, with footnotes."""
-    rng = random.Random(4)
+def parts_text(folder: Path, seed: int) -> Path:
+    """Three parts of three chapters each, of uneven length (drawn from ``seed``), with footnotes."""
+    rng = random.Random(seed)
     lines = ["#title Parallel Layout", "#author A. Tester", "#lang en", ""]
     notes = []
     for part in range(1, 4):
@@ -46,9 +45,14 @@ def parts_source(tmp_path_factory) -> Path:
                     notes.append(f"[{len(notes) + 1}] " + _paragraph(rng, rng.randint(10, 60)))
                     text += f" [{len(notes)}]"
                 lines += [text, ""]
-    path = tmp_path_factory.mktemp("parallel") / "parallel_layout.muse"
+    path = folder / f"parallel_layout_{seed}.muse"
     path.write_text("\n".join(lines + notes) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def parts_source(tmp_path_factory) -> Path:
+    return parts_text(tmp_path_factory.mktemp("parallel"), seed=4)
 
 
 def _both(source: Path, tmp: Path) -> tuple[Path, Path]:
@@ -105,4 +109,20 @@ def test_ethics_matches_the_single_pass(tmp_path, corpus_build):
     result = write_pdf(prep, PdfOptions(jobs=2))
     parallel = tmp_path / "parallel.pdf"
     parallel.write_bytes(result.data)
+    assert_same_book(single, parallel)
+
+
+def test_a_part_opening_on_a_right_hand_page_starts_a_part(tmp_path, monkeypatch):
+    # One long part per worker. Drawn from seed 1, the second would begin with a
+    # chapter on a left-hand page and take in "Part 2" (a right-hand page) in its
+    # middle, laid out as if the part began on a right-hand page: four pages more
+    # than the single pass, until a part heading always starts a part.
+    from pipeline.render import pdf_html
+    from pipeline.writers import parallel_pdf
+
+    source = parts_text(tmp_path, seed=1)
+    monkeypatch.setattr(parallel_pdf, "PARTS_PER_WORKER", 1)
+    plan = parallel_pdf.plan(pdf_html(prepare(load(source, BuildOptions()))), 2)
+    assert all(element.tag != "h1" for part in plan.parts for element in part[1:])
+    single, parallel = _both(source, tmp_path)
     assert_same_book(single, parallel)

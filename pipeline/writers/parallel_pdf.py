@@ -17,12 +17,13 @@ first page number. What does depend on the numbers is drawn afterwards:
    before a part whose heading asks for a right (or left) page when it would
    fall on the other side, as WeasyPrint does; blank pages go before the
    colophon so that the count is a multiple of 4.
-3. **Wave two** (short tasks, in parallel): the front matter again, with the
-   real page numbers in its contents; and a *furniture* document with one
-   empty page per page of the book (in one piece per worker), carrying the same page names and the
-   same named-string assignments, laid out with the same stylesheets, so that
-   WeasyPrint itself draws every page number and running head as the single
-   pass would (``:first``, ``:left``/``:right``, ``first-except``…).
+3. **Wave two** (short tasks, in parallel): a *furniture* document with one
+   empty page per page of the book (in one piece per worker), carrying the
+   same page names and the same named-string assignments, laid out with the
+   same stylesheets, so that WeasyPrint itself draws every page number and
+   running head as the single pass would (``:first``, ``:left``/``:right``,
+   ``first-except``…); meanwhile the parent lays out the front matter again,
+   with the real page numbers in its contents.
 4. **Join** (parent, PyMuPDF): the parts' pages in order, each with its page
    of furniture laid over it; the outline rebuilt with WeasyPrint's own
    bookmark-tree rules; links and the document's metadata copied.
@@ -262,7 +263,9 @@ def plan(html_text: str, parts_wanted: int) -> Plan | None:
     bounds, acc, start = [], 0, 0
     cut_set = set(cuts)
     for i, size in enumerate(sizes):
-        if i in cut_set and acc >= goal * 0.75 and i > start:
+        # A part opening on a right-hand page (h1) starts a part of its own: a blank
+        # page before it inside a part would depend on the side the part starts on.
+        if i in cut_set and i > start and (acc >= goal * 0.75 or body_children[i].tag == "h1"):
             bounds.append((start, i))
             start, acc = i, 0
         acc += size
@@ -396,11 +399,16 @@ def _overlay(out, page: int, furniture: int, bbox: str, open_xref: int, name: st
     named ``name`` (unique in the book: the pages of a part share their resources)."""
     kind, contents = out.xref_get_key(furniture, "Contents")
     streams = [_xref(c) for c in re.findall(r"\d+ 0 R", contents)]
-    data = b"".join(out.xref_stream(x) + b"\n" for x in streams)
     kind, resources = out.xref_get_key(furniture, "Resources")
-    form = out.get_new_xref()
-    out.update_object(form, f"<</Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
-    out.update_stream(form, data)
+    if len(streams) == 1:
+        # WeasyPrint writes one content stream per page: it becomes the form as it is.
+        form = streams[0]
+        stream_keys = out.xref_object(form, compressed=True).strip()[2:-2]    # /Filter…/Length…
+        out.update_object(form, f"<<{stream_keys}/Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
+    else:
+        form = out.get_new_xref()
+        out.update_object(form, f"<</Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
+        out.update_stream(form, b"".join(out.xref_stream(x) + b"\n" for x in streams))
     kind, resources = out.xref_get_key(page, "Resources")
     if kind == "xref":
         holder, path = _xref(resources), ""
@@ -479,8 +487,9 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
         if len({info.geometry for info in body_pages}) > 1:
             return None                     # left and right pages differ: parts depend on their side
 
-        # Wave two: front matter with the real numbers; the furniture of every
-        # page, in as many pieces as there are workers.
+        # Wave two: the furniture of every page, in as many pieces as there are
+        # workers; meanwhile this process lays out the front matter with the real
+        # numbers (a page or two: it would leave one worker behind the other).
         for _ in range(3):
             order = _number_pages(front, parts, back, final_page)
             if order is None:
@@ -490,16 +499,16 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
                 if slot is not None and slot[0].kind != "front":
                     for anchor in slot[0].pages[slot[1]].anchors:
                         numbers.setdefault(anchor, str(number))
-            pending = [pool.submit(lay_out, Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))]
             # The front matter's own strings are the same whatever its numbers.
             infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
-            pieces = []
+            pieces, pending = [], []
             step = -(-len(infos) // jobs)
             for start in range(0, len(infos), step):
                 html_piece, lead = _furniture_html(p, infos[start:start + step], infos[:start], start + 1)
                 pieces.append((start, lead))
                 pending.append(pool.submit(lay_out, Task("furniture", start, html_piece, sheets, strip="content")))
-            new_front, *furniture = [f.result() for f in pending]
+            new_front = lay_out(Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))
+            furniture = [f.result() for f in pending]
             if len(new_front.pages) == len(front.pages):
                 front = new_front
                 break
