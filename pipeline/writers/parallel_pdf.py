@@ -269,6 +269,8 @@ def plan(html_text: str, parts_wanted: int) -> Plan | None:
             bounds.append((start, i))
             start, acc = i, 0
         acc += size
+    if bounds and acc < goal * 0.25 and body_children[start].tag != "h1":
+        start = bounds.pop()[0]            # a short last chapter is not worth a process's start
     bounds.append((start, len(body_children)))
     if len(bounds) < 2:
         return None
