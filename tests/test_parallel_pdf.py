@@ -10,6 +10,7 @@ book the parallel writer is for, runs with the corpus tests.
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 from pathlib import Path
 
@@ -126,3 +127,54 @@ def test_a_part_opening_on_a_right_hand_page_starts_a_part(tmp_path, monkeypatch
     assert all(element.tag != "h1" for part in plan.parts for element in part[1:])
     single, parallel = _both(source, tmp_path)
     assert_same_book(single, parallel)
+
+
+@pytest.mark.parametrize("slow", ["lay_out", "finish"])
+def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_source, tmp_path, monkeypatch,
+                                                                         slow):
+    # The contents are laid out first with placeholder numbers, for their page count;
+    # here the placeholder contents are two pages longer than the real ones, so every
+    # part is numbered again: with "lay_out" slowed down, one worker has finished its
+    # part with the first numbering before the last part is laid out; with "finish"
+    # slowed down, a part is being finished with the first numbering meanwhile.
+    import time
+
+    from pipeline.writers import parallel_pdf
+
+    real_front_html, real = parallel_pdf._front_html, getattr(parallel_pdf, slow)
+    calls = []
+
+    def front_html(plan, numbers):
+        calls.append(dict(numbers))
+        html = real_front_html(plan, numbers)
+        if numbers and set(numbers.values()) == {"888"}:
+            # Two pages: the parts, which open on right-hand pages, move by two.
+            html = html.replace("</body>", '<p style="break-before: page">Placeholder</p>' * 2 + "</body>")
+        return html
+
+    def slowed(*args):
+        if slow == "finish" and args[0] == "body" or slow == "lay_out" and args[0].index == 2:
+            time.sleep(2)
+        return real(*args)
+
+    monkeypatch.setattr(parallel_pdf, "_front_html", front_html)
+    monkeypatch.setattr(parallel_pdf, slow, slowed)
+    single, parallel = _both(parts_source, tmp_path)
+    assert len(calls) == 3          # placeholders, real numbers (two pages less), real numbers again
+    assert_same_book(single, parallel)
+
+
+def test_an_error_in_a_worker_reaches_the_caller_and_stops_the_workers(parts_source, monkeypatch):
+    from pipeline.writers import parallel_pdf
+
+    real = parallel_pdf.lay_out
+
+    def lay_out(task):
+        if task.kind == "body" and task.index == 1:
+            raise ValueError("part 1 cannot be laid out")
+        return real(task)
+
+    monkeypatch.setattr(parallel_pdf, "lay_out", lay_out)
+    with pytest.raises(ValueError, match="part 1 cannot be laid out"):
+        write_pdf(prepare(load(parts_source, BuildOptions())), PdfOptions(jobs=2))
+    assert multiprocessing.active_children() == []

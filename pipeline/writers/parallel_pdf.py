@@ -6,41 +6,48 @@ process with the very same stylesheets. A part that opens on a new page lays
 out the same wherever it falls in the book, as long as every page of the body
 has the same geometry (left and right pages differ only by their running
 heads): its page count, its lines and its footnotes do not depend on its
-first page number. What does depend on the numbers is drawn afterwards:
+first page number. What does depend on the numbers — the margin boxes (page
+numbers, running heads) — is laid out once the number is known:
 
-1. **Wave one** (all workers): every body part, and the front matter (title
-   page, contents) with placeholder page numbers, is laid out and written to
-   PDF *without its margin boxes* (page numbers, running heads). Each worker
-   also reports, page by page, the page's name and side, its bookmarks, links
-   and anchors, and the named strings (``string-set``) assigned on it.
-2. **Numbering** (parent): the parts are put in order; a blank page goes
-   before a part whose heading asks for a right (or left) page when it would
-   fall on the other side, as WeasyPrint does; blank pages go before the
-   colophon so that the count is a multiple of 4.
-3. **Wave two** (short tasks, in parallel): a *furniture* document with one
-   empty page per page of the book (in one piece per worker), carrying the
-   same page names and the same named-string assignments, laid out with the
-   same stylesheets, so that WeasyPrint itself draws every page number and
-   running head as the single pass would (``:first``, ``:left``/``:right``,
-   ``first-except``…); meanwhile the parent lays out the front matter again,
-   with the real page numbers in its contents.
-4. **Join** (parent, PyMuPDF): the parts' pages in order, each with its page
-   of furniture laid over it; the outline rebuilt with WeasyPrint's own
-   bookmark-tree rules; links and the document's metadata copied.
+1. **Layout** (workers, a part at a time, in the book's order): each body
+   part is laid out *without its margin boxes*; the worker keeps the laid-out
+   part and reports, page by page, the page's name and side, its bookmarks,
+   links and anchors, and the named strings (``string-set``) assigned on it.
+   Meanwhile the parent lays out the front matter (title page, contents) with
+   placeholder page numbers, and the back matter (colophon).
+2. **Numbering** (parent): the parts are put in order as their reports come
+   in; a blank page goes before a part whose heading asks for a right (or
+   left) page when it would fall on the other side, as WeasyPrint does; blank
+   pages go before the colophon so that the count is a multiple of 4. A part's
+   first page number is known as soon as every part before it is laid out.
+3. **Finishing** (the worker that holds the part, once no part is left to lay
+   out): WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
+   boxes with the page's number and side in the book (``:left``/``:right``,
+   ``:first``) and the named strings of the book up to it (``first-except``…),
+   as the single pass does; then the part is written to PDF. The parent lays
+   out the front matter again with the real numbers in its contents, and
+   finishes it and the back matter.
+4. **Join** (parent, PyMuPDF): the parts' pages in order, the outline rebuilt
+   with WeasyPrint's own bookmark-tree rules, links and the document's
+   metadata copied.
 
 ``write_parallel`` returns ``None`` when a text cannot be done this way (no
 forced breaks to cut at, pages of different geometry, a part not opening on
-a forced break); the caller then lays it out in one pass.
+a forced break, a stylesheet with what a part cannot know alone: the page
+total, page groups, running elements); the caller then lays it out in one pass.
 """
 
 from __future__ import annotations
 
+import copy
 import multiprocessing
 import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections import defaultdict
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from lxml import etree, html as lxml_html
@@ -54,6 +61,9 @@ FORCED = SIDES + ("page",)
 PX_TO_PT = 0.75
 _TOC_COUNTER = re.compile(r"target-counter\(\s*attr\(\s*href\s*\)\s*,\s*page\s*\)")
 _RULE = re.compile(r"([^{}@;]+)\{([^{}]*)\}")
+# What a part laid out alone cannot know: the book's page total, page groups
+# (``:nth(… of …)``), running elements taken from other parts.
+_WHOLE_BOOK_ONLY = re.compile(r"counters?\(\s*pages\b|:nth\(|element\(")
 
 
 def parallel_jobs(requested: int, html_chars: int) -> int:
@@ -85,11 +95,10 @@ class Sheets:
 
 @dataclass
 class Task:
-    kind: str                      # "front", "body", "back", "furniture"
+    kind: str                      # "front", "body", "back"
     index: int
     html: str
     sheets: Sheets
-    strip: str = "margins"         # what to leave out of the PDF: "margins" or "content"
     extra_css: str = ""
 
 
@@ -109,14 +118,40 @@ class PageInfo:
 class Laid:
     kind: str
     index: int
-    pdf: bytes
     pages: list[PageInfo]
     first_break: str = "auto"
     last_break: str = "auto"
     refused: list[str] = field(default_factory=list)
     peak_rss_mb: float = 0.0
-    cpu: tuple = (0.0, 0.0)        # seconds of processor: layout, writing
+    cpu: float = 0.0               # seconds of processor the layout took
     worker: int = 0
+
+
+@dataclass
+class Finished:
+    pdf: bytes
+    peak_rss_mb: float
+    cpu: float                     # seconds of processor: margin boxes and writing
+
+
+@dataclass
+class _Held:
+    """A laid-out part, kept by the process that laid it out until it is finished."""
+
+    document: object               # weasyprint.Document
+    html: object                   # weasyprint.HTML
+    context: object                # the LayoutContext, for the margin boxes
+    states: list                   # each page's page state (counters) as layout left it
+    pages: list[PageInfo]
+
+
+# Laid-out parts of this process, by (kind, index).
+_HELD: dict[tuple[str, int], _Held] = {}
+
+
+def release() -> None:
+    """Forget the laid-out parts this process holds."""
+    _HELD.clear()
 
 
 _SHEET_CACHE: dict = {}
@@ -147,12 +182,14 @@ def _combine(*values: str) -> str:
     return "auto"
 
 
-def lay_out(task: Task) -> Laid:
-    """Lay out one part (in a worker process) and write it without what ``strip`` says."""
+def _peak_rss_mb() -> float:
     import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+
+def lay_out(task: Task) -> Laid:
+    """Lay out one part without its margin boxes, keep it for ``finish`` and report its pages."""
     from weasyprint import HTML
-    from weasyprint.formatting_structure.boxes import MarginBox
 
     import weasyprint.layout as engine_layout
 
@@ -162,14 +199,14 @@ def lay_out(task: Task) -> Laid:
     engine_fixes.apply()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
+    deferred: list = []                # (context, page box, page state) of each page
     make_margin_boxes = engine_layout.make_margin_boxes
-    if task.strip == "margins":
-        # Margin boxes are laid out after all pages and change nothing in them: a
-        # part leaves them to the furniture, and saves the time they cost.
-        engine_layout.make_margin_boxes = lambda context, page, state: ()
+    # WeasyPrint lays out the margin boxes after all pages, from the page states it
+    # passes here; they change nothing in the pages. ``finish`` lays them out.
+    engine_layout.make_margin_boxes = lambda context, page, state: deferred.append((context, state)) or ()
     try:
-        document = HTML(string=task.html, base_url=task.sheets.base_url, url_fetcher=fetcher).render(
-            stylesheets=_stylesheets(task.sheets, fetcher, task.extra_css))
+        html = HTML(string=task.html, base_url=task.sheets.base_url, url_fetcher=fetcher)
+        document = html.render(stylesheets=_stylesheets(task.sheets, fetcher, task.extra_css))
     finally:
         engine_layout.make_margin_boxes = make_margin_boxes
     infos = []
@@ -200,18 +237,72 @@ def lay_out(task: Task) -> Laid:
             links=[(kind, target, tuple(rect)) for kind, target, rect, _ in page.links],
             anchors={name: tuple(point) for name, point in page.anchors.items()},
             strings=strings))
-        if task.strip == "margins":
-            box.children = tuple(c for c in box.children if not isinstance(c, MarginBox))
-        else:
-            box.children = tuple(c for c in box.children if isinstance(c, MarginBox))
     if task.kind == "body" and task.index == 0:
         first_break = _combine(first_break, main_break)
-    laid_out = time.process_time()
-    data = document.write_pdf()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return Laid(task.kind, task.index, data, infos, first_break, last_break,
-                fetcher.refused_messages(), rss,
-                cpu=(laid_out - started, time.process_time() - laid_out), worker=os.getpid())
+    context = deferred[0][0] if deferred else None
+    _HELD[(task.kind, task.index)] = _Held(document, html, context, [state for _, state in deferred], infos)
+    return Laid(task.kind, task.index, infos, first_break, last_break, fetcher.refused_messages(),
+                _peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
+
+
+def finish(kind: str, index: int, first_number: int, first_side: str, entry: list[tuple[str, str]]) -> Finished:
+    """Lay out the margin boxes of a part held by this process, as pages ``first_number``
+    on of the book (the first on ``first_side``), after the named strings ``entry``
+    (the last value of each before the part), and write the part."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.layout.background import layout_box_backgrounds
+    from weasyprint.layout.page import PageType, make_margin_boxes, set_page_type_computed_styles
+
+    started = time.process_time()
+    held = _HELD[(kind, index)]
+    context = held.context
+    if context is not None:
+        # WeasyPrint's named strings, by page number in the book.
+        strings: defaultdict = defaultdict(lambda: defaultdict(list))
+        for name, text in entry:
+            strings[name][first_number - 1] = [text]
+        for offset, info in enumerate(held.pages):
+            for name, text in info.strings:
+                strings[name][first_number + offset].append(text)
+        context.string_set = strings
+        other_side = {"left": "right", "right": "left"}[first_side]
+        for offset, (page, state) in enumerate(zip(held.document.pages, held.states)):
+            box = page._page_box
+            number = first_number + offset
+            old = box.page_type
+            box.page_type = PageType(first_side if offset % 2 == 0 else other_side, old.blank, old.name,
+                                     number - 1, old.groups)
+            set_page_type_computed_styles(box.page_type, held.html, context.style_for)
+            context.current_page = number
+            state = copy.deepcopy(state)
+            state[1]["page"] = [number]
+            margins = tuple(make_margin_boxes(context, box, state))
+            for margin in margins:
+                layout_box_backgrounds(box, margin, context.get_image_from_uri)
+            box.children = tuple(c for c in box.children if not isinstance(c, MarginBox)) + margins
+    data = held.document.write_pdf()
+    return Finished(data, _peak_rss_mb(), time.process_time() - started)
+
+
+def _serve(connection) -> None:
+    """A worker process: run what the parent sends (``lay_out``, ``finish``) until it sends None."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's: it stops the workers
+    calls = {"lay_out": lay_out, "finish": finish}
+    while True:
+        message = connection.recv()
+        if message is None:
+            return
+        name, args = message
+        try:
+            answer = (True, calls[name](*args))
+        except BaseException as error:      # sent to the parent, which raises it
+            answer = (False, error, traceback.format_exc())
+        try:
+            connection.send(answer)
+        except Exception:                  # an error that cannot be pickled
+            connection.send((False, RuntimeError(answer[-1]), answer[-1]))
 
 
 # ---------------------------------------------------------------- planning
@@ -322,62 +413,19 @@ def _front_html(p: Plan, numbers: dict[str, str]) -> str:
     return _document(p, _serialize(front))
 
 
+def _sheets_text(sheets: Sheets) -> str:
+    return "\n".join([Path(f).read_text(encoding="utf-8") for f in sheets.files] + list(sheets.strings))
+
+
 def _toc_css(sheets: Sheets) -> str:
     """The stylesheets' rules that print ``target-counter(attr(href), page)``, printing
     the page number the parent computed (``data-zp-page``) instead."""
-    texts = [Path(f).read_text(encoding="utf-8") for f in sheets.files] + list(sheets.strings)
     rules = []
-    for text in texts:
-        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        for selector, declarations in _RULE.findall(text):
-            if _TOC_COUNTER.search(declarations):
-                rules.append(f"{selector.strip()} {{ {_TOC_COUNTER.sub('attr(data-zp-page)', declarations)} }}")
+    text = re.sub(r"/\*.*?\*/", "", _sheets_text(sheets), flags=re.S)
+    for selector, declarations in _RULE.findall(text):
+        if _TOC_COUNTER.search(declarations):
+            rules.append(f"{selector.strip()} {{ {_TOC_COUNTER.sub('attr(data-zp-page)', declarations)} }}")
     return "\n".join(rules)
-
-
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ").replace("<", "\\3C ") + '"'
-
-
-def _furniture_html(p: Plan, pages: list[PageInfo | None], before: list[PageInfo | None] = (),
-                    first_number: int = 1) -> tuple[str, int]:
-    """One empty page per page of the book, with its name and its named strings.
-
-    A document for the pages from ``first_number`` on starts with one or two
-    lead pages: they carry the page counter to its value and the named strings
-    assigned on the ``before`` pages, and put the first page on its side.
-    Returns the HTML and the number of lead pages."""
-    rules = [".zp-page { break-before: page; margin: 0; padding: 0; border: 0; }",
-             ".zp-string { display: block; height: 0; margin: 0; }"]
-    divs = []
-    n = 0
-
-    def page_div(name: str, strings) -> str:
-        nonlocal n
-        spans = []
-        for string_name, text in strings:
-            n += 1
-            rules.append(f"#zs{n} {{ string-set: {string_name} {_css_string(text)}; }}")
-            spans.append(f'<div class="zp-string" id="zs{n}"></div>')
-        return f'<div class="zp-page" style="page: {name}">{"".join(spans)}</div>'
-
-    lead = 0
-    if first_number > 1:
-        # Lead pages: the first page of the book's part must fall on its side.
-        lead = 1 if (first_number % 2 == 0) else 2
-        entry: dict[str, str] = {}
-        for info in before:
-            for string_name, text in (info.strings if info else []):
-                entry[string_name] = text
-        # A page that sets the counter does not also step it: the first lead page shows
-        # first_number - lead, the first real page first_number.
-        rules.append(f"@page zp-lead {{ counter-reset: page {first_number - lead}; }}")
-        divs.append(page_div("zp-lead", list(entry.items())))
-        divs += [page_div("zp-lead-more", [])] * (lead - 1)
-    for info in pages:
-        divs.append(page_div(info.name if info and info.name else "auto", info.strings if info else []))
-    head = p.html_open.replace("</head>", "<style>" + "\n".join(rules) + "</style></head>", 1)
-    return f"{head}<body>{''.join(divs)}</body></html>", lead
 
 
 # ---------------------------------------------------------------- the whole
@@ -392,45 +440,11 @@ class ParallelResult:
     timings: dict = field(default_factory=dict)
 
 
-def _xref(value: str) -> int:
-    return int(value.split()[0])
+def _number_pages(front: Laid, parts: list[Laid | None], back: Laid | None, final_page: bool):
+    """The book's pages in order: (laid, page index) or None for an added blank page.
 
-
-def _overlay(out, page: int, furniture: int, bbox: str, open_xref: int, name: str) -> None:
-    """Draw the furniture page (xref ``furniture``) over the page ``page``, as a form
-    named ``name`` (unique in the book: the pages of a part share their resources)."""
-    kind, contents = out.xref_get_key(furniture, "Contents")
-    streams = [_xref(c) for c in re.findall(r"\d+ 0 R", contents)]
-    kind, resources = out.xref_get_key(furniture, "Resources")
-    if len(streams) == 1:
-        # WeasyPrint writes one content stream per page: it becomes the form as it is.
-        form = streams[0]
-        stream_keys = out.xref_object(form, compressed=True).strip()[2:-2]    # /Filter…/Length…
-        out.update_object(form, f"<<{stream_keys}/Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
-    else:
-        form = out.get_new_xref()
-        out.update_object(form, f"<</Type/XObject/Subtype/Form/BBox{bbox}/Resources {resources}>>")
-        out.update_stream(form, b"".join(out.xref_stream(x) + b"\n" for x in streams))
-    kind, resources = out.xref_get_key(page, "Resources")
-    if kind == "xref":
-        holder, path = _xref(resources), ""
-    else:
-        holder, path = page, "Resources/"
-    kind, xobjects = out.xref_get_key(holder, path + "XObject")
-    if kind == "xref":
-        out.xref_set_key(_xref(xobjects), name, f"{form} 0 R")
-    else:
-        out.xref_set_key(holder, path + "XObject/" + name, f"{form} 0 R")
-    close_xref = out.get_new_xref()
-    out.update_object(close_xref, "<<>>")
-    out.update_stream(close_xref, f"Q\nq /{name} Do Q\n".encode())
-    kind, contents = out.xref_get_key(page, "Contents")
-    own = " ".join(re.findall(r"\d+ 0 R", contents))
-    out.xref_set_key(page, "Contents", f"[{open_xref} 0 R {own} {close_xref} 0 R]")
-
-
-def _number_pages(front: Laid, parts: list[Laid], back: Laid | None, final_page: bool):
-    """The book's pages in order: (laid, page index) or None for an added blank page."""
+    Stops before the first part not laid out yet (None), and leaves out the back
+    matter until every part is there. None when a part does not open on a forced break."""
     first_side = front.pages[0].side if front.pages else "right"
     other = "left" if first_side == "right" else "right"
 
@@ -440,6 +454,8 @@ def _number_pages(front: Laid, parts: list[Laid], back: Laid | None, final_page:
     order: list[tuple[Laid, int] | None] = [(front, i) for i in range(len(front.pages))]
     previous_last = "page"
     for part in parts:
+        if part is None:
+            return order
         wanted = _combine(part.first_break, previous_last)
         if wanted not in FORCED:
             return None
@@ -456,98 +472,206 @@ def _number_pages(front: Laid, parts: list[Laid], back: Laid | None, final_page:
     return order
 
 
+def _placements(order) -> dict[tuple[str, int], tuple[int, str, list]]:
+    """For each part in ``order``: its first page number, that page's side in the book,
+    and the named strings before it (the last value of each)."""
+    first_side = order[0][0].pages[0].side if order and order[0] else "right"
+    other = "left" if first_side == "right" else "right"
+    placed = {}
+    strings: dict[str, str] = {}
+    for number, slot in enumerate(order, start=1):
+        if slot is None:
+            continue
+        laid, page = slot
+        if page == 0:
+            placed[(laid.kind, laid.index)] = (number, first_side if number % 2 else other, list(strings.items()))
+        for name, text in laid.pages[page].strings:
+            strings[name] = text
+    return placed
+
+
+class _Workers:
+    """Worker processes, each keeping the parts it laid out, driven by the parent."""
+
+    def __init__(self, jobs: int):
+        # Forked workers start at once, with the engine already imported.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.connections = []
+        self.processes = []
+        for _ in range(jobs):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            self.connections.append(ours)
+            self.processes.append(process)
+        self.busy: dict = {}               # connection -> what it was sent
+
+    def send(self, connection, name: str, *args) -> None:
+        self.busy[connection] = (name, args)
+        connection.send((name, args))
+
+    def idle(self) -> list:
+        return [c for c in self.connections if c not in self.busy]
+
+    def answers(self):
+        """Wait for at least one answer: [(connection, what was sent, answer)]."""
+        out = []
+        for connection in wait(list(self.busy)):
+            try:
+                answer = connection.recv()
+            except EOFError:
+                raise RuntimeError("a layout process ended without an answer (out of memory?)") from None
+            sent = self.busy.pop(connection)
+            if not answer[0]:
+                raise answer[1]
+            out.append((connection, sent, answer[1]))
+        return out
+
+    def close(self) -> None:
+        """Stop the workers: an idle one when told to, a busy one (its work is no longer
+        wanted: an error, or a text that needs the single pass) at once."""
+        for connection, process in zip(self.connections, self.processes):
+            if connection in self.busy:
+                process.kill()
+            else:
+                try:
+                    connection.send(None)
+                except OSError:
+                    process.kill()
+        for connection, process in zip(self.connections, self.processes):
+            process.join()
+            connection.close()
+
+
 def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool = True) -> ParallelResult | None:
     clock = time.perf_counter()
-    timings: dict = {}
+    timings: dict = {"tasks": []}
     p = plan(html_text, jobs * PARTS_PER_WORKER)
-    if p is None:
+    if p is None or _WHOLE_BOOK_ONLY.search(_sheets_text(sheets)):
         return None
     timings["plan"] = time.perf_counter() - clock
     toc_css = _toc_css(sheets)
-    # Forked workers start at once, with the engine already imported.
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        # Wave one: the longest parts first, so that the workers finish together.
-        tasks = [Task("body", i, _body_html(p, i), sheets) for i in range(len(p.parts))]
-        tasks.sort(key=lambda t: -len(t.html))
+    try:
+        # The front matter with placeholder numbers (for its page count), laid out
+        # before the workers start: they inherit the stylesheets and fonts it loaded.
         placeholders = {a.get("href")[1:]: "888" for e in p.front for a in e.iter("a")
                         if (a.get("href") or "").startswith("#")}
-        tasks.append(Task("front", 0, _front_html(p, placeholders), sheets, extra_css=toc_css))
-        if p.back:
-            tasks.append(Task("back", 0, _document(p, _serialize(p.back)), sheets))
-        futures = [pool.submit(lay_out, t) for t in tasks]
-        laid = [f.result() for f in futures]
-        timings["wave one"] = time.perf_counter() - clock - timings["plan"]
-        timings["tasks"] = [(x.kind, x.index, x.worker, round(x.cpu[0], 2), round(x.cpu[1], 2), len(x.pages))
-                            for x in laid]
-        wave_two = time.perf_counter()
-        parts = sorted((x for x in laid if x.kind == "body"), key=lambda x: x.index)
-        front = next(x for x in laid if x.kind == "front")
-        back = next((x for x in laid if x.kind == "back"), None)
+        front = lay_out(Task("front", 0, _front_html(p, placeholders), sheets, extra_css=toc_css))
+        workers = _Workers(jobs)
+        try:
+            return _write(p, sheets, toc_css, front, workers, final_page, clock, timings)
+        finally:
+            workers.close()
+    finally:
+        release()
 
-        body_pages = [info for part in parts for info in part.pages if not info.blank]
-        if len({info.geometry for info in body_pages}) > 1:
+
+def _write(p: Plan, sheets: Sheets, toc_css: str, front: Laid, workers: _Workers, final_page: bool,
+           clock: float, timings: dict) -> ParallelResult | None:
+    n_parts = len(p.parts)
+    to_lay_out = list(range(n_parts))          # in the book's order: numbers come in early
+    parts: list[Laid | None] = [None] * n_parts
+    owner: dict[int, object] = {}              # part -> the worker that holds it
+    placed: dict = {}                          # (kind, index) -> first number, side, strings before
+    finishing: set = set()                     # parts a worker is finishing now
+    finished: dict = {}                        # (kind, index) -> (the placement it had, Finished)
+
+    def done(key) -> bool:
+        """Finished with the numbering of now (the contents may have moved the pages since)."""
+        return key in finished and finished[key][0] == placed.get(key)
+
+    def give_work() -> None:
+        for connection in workers.idle():
+            if to_lay_out:
+                i = to_lay_out.pop(0)
+                workers.send(connection, "lay_out", Task("body", i, _body_html(p, i), sheets))
+                continue
+            ready = [("body", i) for i, holder in owner.items() if holder is connection
+                     and ("body", i) in placed and ("body", i) not in finishing and not done(("body", i))]
+            if ready:
+                finishing.add(ready[0])
+                workers.send(connection, "finish", *ready[0], *placed[ready[0]])
+
+    give_work()
+    back = lay_out(Task("back", 0, _document(p, _serialize(p.back)), sheets)) if p.back else None
+    wanted = [("front", 0)] + [("body", i) for i in range(n_parts)] + ([("back", 0)] if back else [])
+    numbered = False
+    while True:
+        for connection, (name, args), answer in workers.answers() if workers.busy else ():
+            if name == "lay_out":
+                parts[args[0].index] = answer
+                owner[args[0].index] = connection
+            else:
+                finishing.discard(args[:2])
+                finished[args[:2]] = (args[2:], answer)
+        body = [info for part in parts if part for info in part.pages if not info.blank]
+        if len({info.geometry for info in body}) > 1:
             return None                     # left and right pages differ: parts depend on their side
-
-        # Wave two: the furniture of every page, in as many pieces as there are
-        # workers; meanwhile this process lays out the front matter with the real
-        # numbers (a page or two: it would leave one worker behind the other).
-        for _ in range(3):
-            order = _number_pages(front, parts, back, final_page)
-            if order is None:
+        order = _number_pages(front, parts, back, final_page)
+        if order is None:
+            return None
+        placed = _placements(order)
+        if None not in parts and not numbered:
+            timings["laid out"] = time.perf_counter() - clock
+            give_work()
+            # Every part is laid out: the contents get their page numbers, here, while
+            # the workers finish the parts. If the contents grow or shrink, every page
+            # after them moves, and the parts are finished again.
+            for _ in range(3):
+                numbers: dict[str, str] = {}
+                for number, slot in enumerate(order, start=1):
+                    if slot is not None and slot[0].kind != "front":
+                        for anchor in slot[0].pages[slot[1]].anchors:
+                            numbers.setdefault(anchor, str(number))
+                count = len(front.pages)
+                front = lay_out(Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))
+                order = _number_pages(front, parts, back, final_page)
+                placed = _placements(order)
+                if len(front.pages) == count:
+                    break
+            else:
                 return None
-            numbers: dict[str, str] = {}
-            for number, slot in enumerate(order, start=1):
-                if slot is not None and slot[0].kind != "front":
-                    for anchor in slot[0].pages[slot[1]].anchors:
-                        numbers.setdefault(anchor, str(number))
-            # The front matter's own strings are the same whatever its numbers.
-            infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
-            pieces, pending = [], []
-            step = -(-len(infos) // jobs)
-            for start in range(0, len(infos), step):
-                html_piece, lead = _furniture_html(p, infos[start:start + step], infos[:start], start + 1)
-                pieces.append((start, lead))
-                pending.append(pool.submit(lay_out, Task("furniture", start, html_piece, sheets, strip="content")))
-            new_front = lay_out(Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))
-            furniture = [f.result() for f in pending]
-            if len(new_front.pages) == len(front.pages):
-                front = new_front
-                break
-            front = new_front               # the contents grew or shrank: number again
-        else:
-            return None
-        if sum(len(f.pages) - lead for f, (_, lead) in zip(furniture, pieces)) != len(order):
-            return None
-        timings["wave two"] = time.perf_counter() - wave_two
-        timings["tasks"] += [(x.kind, "final", x.worker, round(x.cpu[0], 2), round(x.cpu[1], 2), len(x.pages))
-                             for x in (front, *furniture)]
+            numbered = True
+        give_work()
+        if numbered:
+            for key in (("front", 0), ("back", 0)):
+                if key in placed and not done(key):
+                    finished[key] = (placed[key], finish(*key, *placed[key]))
+        if all(done(key) for key in wanted):
+            break
+        if not workers.busy:
+            raise RuntimeError("parallel layout: parts left unfinished")   # cannot happen
+    timings["finished"] = time.perf_counter() - clock - timings["laid out"]
+    everything = [x for x in (front, *parts, back) if x is not None]
+    for laid in everything:
+        timings["tasks"].append((laid.kind, laid.index, laid.worker, round(laid.cpu, 2),
+                                 round(finished[(laid.kind, laid.index)][1].cpu, 2), len(laid.pages)))
     joining = time.perf_counter()
-    order = _number_pages(front, parts, back, final_page)
-    result = _join(order, front, list(zip(furniture, pieces)), [front, *parts, *([back] if back else [])],
-                   peak=max(x.peak_rss_mb for x in [*laid, front, *furniture]))
+    result = _join(order, {key: made.pdf for key, (_, made) in finished.items()},
+                   warnings=list(dict.fromkeys(w for x in everything for w in x.refused)),
+                   peak=max(x.peak_rss_mb for x in [*everything, *(made for _, made in finished.values())]))
     timings["join"] = time.perf_counter() - joining
     result.timings = timings
     return result
 
 
-def _join(order, front: Laid, furniture: list[tuple[Laid, tuple[int, int]]], all_laid: list[Laid],
-          peak: float) -> ParallelResult:
+def _join(order, pdfs: dict[tuple[str, int], bytes], warnings: list[str], peak: float) -> ParallelResult:
     import fitz
     from weasyprint.anchors import make_page_bookmark_tree
     from weasyprint.matrix import Matrix
 
     out = fitz.open()
-    docs = {id(x): fitz.open(stream=x.pdf, filetype="pdf") for x in all_laid}
-    first_furniture = fitz.open(stream=furniture[0][0].pdf, filetype="pdf")
-    width, height = first_furniture[0].rect.width, first_furniture[0].rect.height
+    docs = {key: fitz.open(stream=data, filetype="pdf") for key, data in pdfs.items()}
+    width, height = docs[("front", 0)][0].rect.width, docs[("front", 0)][0].rect.height
     # Consecutive pages of one part are inserted in one call.
     run_start = None
     for number, slot in enumerate(order + [None]):
         if run_start is not None and (slot is None or slot[0] is not order[run_start][0]
                                       or slot[1] != order[number - 1][1] + 1):
             laid, first = order[run_start]
-            out.insert_pdf(docs[id(laid)], from_page=first, to_page=order[number - 1][1],
+            out.insert_pdf(docs[(laid.kind, laid.index)], from_page=first, to_page=order[number - 1][1],
                            links=False, annots=False)
             run_start = None
         if number == len(order):
@@ -556,24 +680,6 @@ def _join(order, front: Laid, furniture: list[tuple[Laid, tuple[int, int]]], all
             out.new_page(width=width, height=height)
         elif run_start is None:
             run_start = number
-    # The furniture pages go in after the book's, then each becomes a form drawn
-    # over its page of the book, and the furniture pages go.
-    furniture_page: dict[int, int] = {}
-    for laid, (start, lead) in furniture:
-        at = len(out)
-        out.insert_pdf(fitz.open(stream=laid.pdf, filetype="pdf"), links=False, annots=False)
-        for offset in range(len(laid.pages) - lead):
-            furniture_page[start + offset] = at + lead + offset
-    book_pages = len(order)
-    open_xref = out.get_new_xref()
-    out.update_object(open_xref, "<<>>")
-    out.update_stream(open_xref, b"q\n")
-    for number, slot in enumerate(order):
-        if slot is None or slot[0].pages[slot[1]].blank:
-            continue
-        _overlay(out, out.page_xref(number), out.page_xref(furniture_page[number]),
-                 f"[0 0 {width:g} {height:g}]", open_xref, f"ZpFurniture{number}")
-    out.delete_pages(book_pages, len(out) - 1)
 
     # Links and the outline, in the book's page numbers.
     infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
@@ -614,7 +720,7 @@ def _join(order, front: Laid, furniture: list[tuple[Laid, tuple[int, int]]], all
     if toc:
         out.set_toc(toc)
 
-    source = docs[id(front)]
+    source = docs[("front", 0)]
     # The document information and language, copied as they are (PyMuPDF would
     # re-encode non-ASCII text in the information dictionary).
     kind, info = source.xref_get_key(-1, "Info")
@@ -626,5 +732,4 @@ def _join(order, front: Laid, furniture: list[tuple[Laid, tuple[int, int]]], all
     if kind != "null":
         out.xref_set_key(out.pdf_catalog(), "Lang", lang)
     data = out.tobytes(garbage=1, deflate=True, no_new_id=True)
-    warnings = list(dict.fromkeys(w for x in all_laid for w in x.refused))
     return ParallelResult(data=data, pages=len(order), warnings=warnings, peak_rss_mb=peak)
