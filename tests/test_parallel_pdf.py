@@ -56,11 +56,31 @@ def parts_source(tmp_path_factory) -> Path:
     return parts_text(tmp_path_factory.mktemp("parallel"), seed=4)
 
 
+def write_in_parallel(source: Path):
+    """The pamphlet written with two processes, checking that the parallel writer made it
+    (and did not hand the text back to the single pass)."""
+    from pipeline.writers import parallel_pdf
+
+    real, made = parallel_pdf.write_parallel, []
+
+    def recording(*args, **kwargs):
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    parallel_pdf.write_parallel = recording
+    try:
+        result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2))
+    finally:
+        parallel_pdf.write_parallel = real
+    assert len(made) == 1 and made[0] is not None
+    assert len({task[2] for task in made[0].timings["tasks"]}) == 3     # this process and two workers
+    return result
+
+
 def _both(source: Path, tmp: Path) -> tuple[Path, Path]:
     prep = prepare(load(source, BuildOptions()))
     single = write_pdf(prep, PdfOptions(jobs=1))
-    prep = prepare(load(source, BuildOptions()))
-    parallel = write_pdf(prep, PdfOptions(jobs=2))
+    parallel = write_in_parallel(source)
     assert single.pages == parallel.pages
     paths = tmp / "single.pdf", tmp / "parallel.pdf"
     paths[0].write_bytes(single.data)
@@ -106,8 +126,7 @@ def test_ethics_matches_the_single_pass(tmp_path, corpus_build):
     # The single pass is the corpus build's (batch workers lay out in one pass).
     source = "muse/Ethics_Origin_And_Development.muse"
     single = corpus_build.output(source, ".pdf")
-    prep = prepare(load(corpus_file(source), BuildOptions()))
-    result = write_pdf(prep, PdfOptions(jobs=2))
+    result = write_in_parallel(corpus_file(source))
     parallel = tmp_path / "parallel.pdf"
     parallel.write_bytes(result.data)
     assert_same_book(single, parallel)
@@ -164,17 +183,25 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
     assert_same_book(single, parallel)
 
 
-def test_an_error_in_a_worker_reaches_the_caller_and_stops_the_workers(parts_source, monkeypatch):
+@pytest.mark.parametrize("failure, error, says", [
+    ("raises", ValueError, "part 1 cannot be laid out"),
+    ("dies", RuntimeError, "a layout process ended without an answer"),
+])
+def test_a_failing_worker_reaches_the_caller_and_stops_the_workers(parts_source, monkeypatch, failure, error, says):
+    import os
+
     from pipeline.writers import parallel_pdf
 
     real = parallel_pdf.lay_out
 
     def lay_out(task):
         if task.kind == "body" and task.index == 1:
+            if failure == "dies":
+                os._exit(1)
             raise ValueError("part 1 cannot be laid out")
         return real(task)
 
     monkeypatch.setattr(parallel_pdf, "lay_out", lay_out)
-    with pytest.raises(ValueError, match="part 1 cannot be laid out"):
+    with pytest.raises(error, match=says):
         write_pdf(prepare(load(parts_source, BuildOptions())), PdfOptions(jobs=2))
     assert multiprocessing.active_children() == []

@@ -136,7 +136,8 @@ class Finished:
 
 @dataclass
 class _Held:
-    """A laid-out part, kept by the process that laid it out until it is finished."""
+    """A laid-out part, kept by the process that laid it out, to be finished (again, if
+    the contents move the pages after they were numbered)."""
 
     document: object               # weasyprint.Document
     html: object                   # weasyprint.HTML
@@ -291,7 +292,10 @@ def _serve(connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's: it stops the workers
     calls = {"lay_out": lay_out, "finish": finish}
     while True:
-        message = connection.recv()
+        try:
+            message = connection.recv()
+        except EOFError:                   # the parent is gone
+            return
         if message is None:
             return
         name, args = message
@@ -490,6 +494,16 @@ def _placements(order) -> dict[tuple[str, int], tuple[int, str, list]]:
     return placed
 
 
+def _anchor_numbers(order) -> dict[str, str]:
+    """The page number in the book of each anchor after the front matter."""
+    numbers: dict[str, str] = {}
+    for number, slot in enumerate(order, start=1):
+        if slot is not None and slot[0].kind != "front":
+            for anchor in slot[0].pages[slot[1]].anchors:
+                numbers.setdefault(anchor, str(number))
+    return numbers
+
+
 class _Workers:
     """Worker processes, each keeping the parts it laid out, driven by the parent."""
 
@@ -499,14 +513,18 @@ class _Workers:
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.connections = []
         self.processes = []
-        for _ in range(jobs):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs,), daemon=True)
-            process.start()
-            theirs.close()
-            self.connections.append(ours)
-            self.processes.append(process)
         self.busy: dict = {}               # connection -> what it was sent
+        try:
+            for _ in range(jobs):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs,), daemon=True)
+                process.start()
+                theirs.close()
+                self.connections.append(ours)
+                self.processes.append(process)
+        except BaseException:
+            self.close()
+            raise
 
     def send(self, connection, name: str, *args) -> None:
         self.busy[connection] = (name, args)
@@ -620,14 +638,12 @@ def _write(p: Plan, sheets: Sheets, toc_css: str, front: Laid, workers: _Workers
             # the workers finish the parts. If the contents grow or shrink, every page
             # after them moves, and the parts are finished again.
             for _ in range(3):
-                numbers: dict[str, str] = {}
-                for number, slot in enumerate(order, start=1):
-                    if slot is not None and slot[0].kind != "front":
-                        for anchor in slot[0].pages[slot[1]].anchors:
-                            numbers.setdefault(anchor, str(number))
                 count = len(front.pages)
-                front = lay_out(Task("front", 0, _front_html(p, numbers), sheets, extra_css=toc_css))
+                front = lay_out(Task("front", 0, _front_html(p, _anchor_numbers(order)), sheets,
+                                     extra_css=toc_css))
                 order = _number_pages(front, parts, back, final_page)
+                if order is None:
+                    return None
                 placed = _placements(order)
                 if len(front.pages) == count:
                     break
