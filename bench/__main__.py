@@ -111,12 +111,16 @@ def target_overhead(runs: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         options = BuildOptions()
         build_one(ARTICLE, Path(tmp), options)
-        floor = best_of(runs, lambda: weasyprint_floor(html_text, sheets))
-        ours = best_of(runs, lambda: build_one(ARTICLE, Path(tmp), options))
+        # In turns, like the long book: a slower spell of the host weighs on both alike.
+        floor = ours = float("inf")
+        for _ in range(runs):
+            floor = min(floor, best_of(1, lambda: weasyprint_floor(html_text, sheets)))
+            ours = min(ours, best_of(1, lambda: build_one(ARTICLE, Path(tmp), options)))
         ratio = ours / floor
         result = Result(1, "overhead (one article, PDF + booklet + EPUB)", "<= 1.15", ratio, ratio <= 1.15, [
             f"{ARTICLE.name}: zinepress build_one {ours:.2f} s; WeasyPrint render + write {floor:.2f} s "
-            f"(best of {runs})"], "in process: pipeline.build.build_one vs weasyprint.HTML.render().write_pdf()")
+            f"(best of {runs} each, timed in turns)"],
+            "in process: pipeline.build.build_one vs weasyprint.HTML.render().write_pdf()")
         if not result.met:
             result.profile = profile_text(lambda: build_one(ARTICLE, Path(tmp), options))
     return result
@@ -156,9 +160,8 @@ def target_long_book(runs: int) -> Result:
             per_process[process] = per_process.get(process, 0.0) + layout + finish
         busiest = max(per_process.values())
         path = t["plan"] + busiest + t["join"]
-        figures.append(f"critical path in processor time (plan + busiest process + join): "
-                       f"{path:.1f} s against {floor_cpu:.1f} s for one WeasyPrint pass: {path / floor_cpu:.2f}, "
-                       "the ratio to expect when nothing else runs on the cores")
+        figures.append(f"critical path in processor time, in one more run (plan + busiest process + join): "
+                       f"{path:.1f} s against {floor_cpu:.1f} s for one WeasyPrint pass: {path / floor_cpu:.2f}")
         figures.append("processor time of each process: " + ", ".join(f"{v:.1f} s" for v in per_process.values())
                        + "; tasks (kind, part, layout s, margin boxes + writing s, pages): "
                        + ", ".join(f"{k} {i} {a} {b} {n}" for k, i, _, a, b, n in t["tasks"]))
