@@ -13,8 +13,9 @@ numbers, running heads) — is laid out once the number is known:
    part is laid out *without its margin boxes*; the worker keeps the laid-out
    part and reports, page by page, the page's name and side, its bookmarks,
    links and anchors, and the named strings (``string-set``) assigned on it.
-   Meanwhile the parent lays out the front matter (title page, contents) with
-   placeholder page numbers, and the back matter (colophon).
+   Before the workers start, the parent lays out the front matter (title page,
+   contents) with placeholder page numbers, for its page count (the workers
+   inherit the stylesheets and fonts it loaded); meanwhile, the back matter.
 2. **Numbering** (parent): the parts are put in order as their reports come
    in; a blank page goes before a part whose heading asks for a right (or
    left) page when it would fall on the other side, as WeasyPrint does; blank
@@ -200,7 +201,7 @@ def lay_out(task: Task) -> Laid:
     engine_fixes.apply()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
-    deferred: list = []                # (context, page box, page state) of each page
+    deferred: list = []                # (layout context, page state) of each page
     make_margin_boxes = engine_layout.make_margin_boxes
     # WeasyPrint lays out the margin boxes after all pages, from the page states it
     # passes here; they change nothing in the pages. ``finish`` lays them out.
