@@ -173,6 +173,14 @@ def _stylesheets(sheets: Sheets, fetcher, extra_css: str):
     return out
 
 
+_OTHER_SIDE = {"left": "right", "right": "left"}
+
+
+def _book_side(first_side: str, number: int) -> str:
+    """The side of page ``number`` (from 1) when page 1 is on ``first_side``."""
+    return first_side if number % 2 else _OTHER_SIDE[first_side]
+
+
 def _combine(*values: str) -> str:
     """The break that wins where several meet (a side beats a plain page break)."""
     for value in values:
@@ -202,10 +210,15 @@ def lay_out(task: Task) -> Laid:
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
     deferred: list = []                # (layout context, page state) of each page
+
+    def keep_for_later(context, page, state):
+        # WeasyPrint lays out the margin boxes after all pages, from the page states
+        # it passes here; they change nothing in the pages. ``finish`` lays them out.
+        deferred.append((context, state))
+        return ()
+
     make_margin_boxes = engine_layout.make_margin_boxes
-    # WeasyPrint lays out the margin boxes after all pages, from the page states it
-    # passes here; they change nothing in the pages. ``finish`` lays them out.
-    engine_layout.make_margin_boxes = lambda context, page, state: deferred.append((context, state)) or ()
+    engine_layout.make_margin_boxes = keep_for_later
     try:
         html = HTML(string=task.html, base_url=task.sheets.base_url, url_fetcher=fetcher)
         document = html.render(stylesheets=_stylesheets(task.sheets, fetcher, task.extra_css))
@@ -267,13 +280,11 @@ def finish(kind: str, index: int, first_number: int, first_side: str, entry: lis
             for name, text in info.strings:
                 strings[name][first_number + offset].append(text)
         context.string_set = strings
-        other_side = {"left": "right", "right": "left"}[first_side]
         for offset, (page, state) in enumerate(zip(held.document.pages, held.states)):
             box = page._page_box
             number = first_number + offset
             old = box.page_type
-            box.page_type = PageType(first_side if offset % 2 == 0 else other_side, old.blank, old.name,
-                                     number - 1, old.groups)
+            box.page_type = PageType(_book_side(first_side, offset + 1), old.blank, old.name, number - 1, old.groups)
             set_page_type_computed_styles(box.page_type, held.html, context.style_for)
             context.current_page = number
             state = copy.deepcopy(state)
@@ -451,10 +462,10 @@ def _number_pages(front: Laid, parts: list[Laid | None], back: Laid | None, fina
     Stops before the first part not laid out yet (None), and leaves out the back
     matter until every part is there. None when a part does not open on a forced break."""
     first_side = front.pages[0].side if front.pages else "right"
-    other = "left" if first_side == "right" else "right"
+    other = _OTHER_SIDE[first_side]
 
-    def side_of(number: int) -> str:          # 1-based
-        return first_side if number % 2 else other
+    def side_of(number: int) -> str:
+        return _book_side(first_side, number)
 
     order: list[tuple[Laid, int] | None] = [(front, i) for i in range(len(front.pages))]
     previous_last = "page"
@@ -481,7 +492,6 @@ def _placements(order) -> dict[tuple[str, int], tuple[int, str, list]]:
     """For each part in ``order``: its first page number, that page's side in the book,
     and the named strings before it (the last value of each)."""
     first_side = order[0][0].pages[0].side if order and order[0] else "right"
-    other = "left" if first_side == "right" else "right"
     placed = {}
     strings: dict[str, str] = {}
     for number, slot in enumerate(order, start=1):
@@ -489,7 +499,7 @@ def _placements(order) -> dict[tuple[str, int], tuple[int, str, list]]:
             continue
         laid, page = slot
         if page == 0:
-            placed[(laid.kind, laid.index)] = (number, first_side if number % 2 else other, list(strings.items()))
+            placed[(laid.kind, laid.index)] = (number, _book_side(first_side, number), list(strings.items()))
         for name, text in laid.pages[page].strings:
             strings[name] = text
     return placed
