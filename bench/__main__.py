@@ -103,6 +103,20 @@ def pamphlet_inputs(source: Path):
     return prep, pdf_html(prep), sheets
 
 
+def in_turns(runs: int, *fns) -> list[tuple[float, float]]:
+    """The best wall time and the best processor time of each of ``fns``, run in turns
+    ``runs`` times, so that a slower spell of the host (other work on it) weighs on
+    all of them alike."""
+    best = [(float("inf"), float("inf"))] * len(fns)
+    for _ in range(runs):
+        for k, fn in enumerate(fns):
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            best[k] = (min(best[k][0], wall), min(best[k][1], cpu))
+    return best
+
+
 def target_overhead(runs: int) -> Result:
     from pipeline.build import BuildOptions, build_one
 
@@ -111,11 +125,8 @@ def target_overhead(runs: int) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         options = BuildOptions()
         build_one(ARTICLE, Path(tmp), options)
-        # In turns, like the long book: a slower spell of the host weighs on both alike.
-        floor = ours = float("inf")
-        for _ in range(runs):
-            floor = min(floor, best_of(1, lambda: weasyprint_floor(html_text, sheets)))
-            ours = min(ours, best_of(1, lambda: build_one(ARTICLE, Path(tmp), options)))
+        (floor, _), (ours, _) = in_turns(runs, lambda: weasyprint_floor(html_text, sheets),
+                                         lambda: build_one(ARTICLE, Path(tmp), options))
         ratio = ours / floor
         result = Result(1, "overhead (one article, PDF + booklet + EPUB)", "<= 1.15", ratio, ratio <= 1.15, [
             f"{ARTICLE.name}: zinepress build_one {ours:.2f} s; WeasyPrint render + write {floor:.2f} s "
@@ -134,14 +145,7 @@ def target_long_book(runs: int) -> Result:
 
     def ours():
         made["result"] = write_pdf(prep, PdfOptions(jobs=2))
-    # The two are timed in turns, so that a slower spell of the machine (other
-    # work on the host) weighs on both alike; the best of each is kept.
-    floor = wall = floor_cpu = float("inf")
-    for _ in range(runs):
-        cpu_start = time.process_time()
-        floor = min(floor, best_of(1, lambda: weasyprint_floor(html_text, sheets)))
-        floor_cpu = min(floor_cpu, time.process_time() - cpu_start)
-        wall = min(wall, best_of(1, ours))
+    (floor, floor_cpu), (wall, _) = in_turns(runs, lambda: weasyprint_floor(html_text, sheets), ours)
     ratio = wall / floor
     figures = [f"{LONG_BOOK.name}: pamphlet with --jobs 2 {wall:.1f} s ({made['result'].pages} pages); "
                f"one WeasyPrint render + write {floor:.1f} s (best of {runs} each, timed in turns)"]

@@ -209,12 +209,14 @@ def lay_out(task: Task) -> Laid:
     engine_fixes.apply()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
-    deferred: list = []                # (layout context, page state) of each page
+    states: list = []                  # each page's page state, in order
+    contexts: list = []                # the document's layout context (the same for every page)
 
     def keep_for_later(context, page, state):
         # WeasyPrint lays out the margin boxes after all pages, from the page states
         # it passes here; they change nothing in the pages. ``finish`` lays them out.
-        deferred.append((context, state))
+        contexts[:] = [context]
+        states.append(state)
         return ()
 
     make_margin_boxes = engine_layout.make_margin_boxes
@@ -254,8 +256,7 @@ def lay_out(task: Task) -> Laid:
             strings=strings))
     if task.kind == "body" and task.index == 0:
         first_break = _combine(first_break, main_break)
-    context = deferred[0][0] if deferred else None
-    _HELD[(task.kind, task.index)] = _Held(document, html, context, [state for _, state in deferred], infos)
+    _HELD[(task.kind, task.index)] = _Held(document, html, contexts[0] if contexts else None, states, infos)
     return Laid(task.kind, task.index, infos, first_break, last_break, fetcher.refused_messages(),
                 _peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
 
@@ -403,7 +404,6 @@ def _document(p: Plan, inner: str) -> str:
 
 
 def _body_html(p: Plan, index: int) -> str:
-    import copy
     part = [copy.copy(e) for e in p.parts[index]]
     part[0].set("data-zp-first", "1")
     part[-1].set("data-zp-last", "1")
@@ -419,7 +419,6 @@ def _body_html(p: Plan, index: int) -> str:
 
 
 def _front_html(p: Plan, numbers: dict[str, str]) -> str:
-    import copy
     front = [copy.deepcopy(e) for e in p.front]
     for element in front:
         for a in element.iter("a"):
@@ -430,14 +429,15 @@ def _front_html(p: Plan, numbers: dict[str, str]) -> str:
 
 
 def _sheets_text(sheets: Sheets) -> str:
-    return "\n".join([Path(f).read_text(encoding="utf-8") for f in sheets.files] + list(sheets.strings))
+    """The stylesheets' text, without comments."""
+    text = "\n".join([Path(f).read_text(encoding="utf-8") for f in sheets.files] + list(sheets.strings))
+    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
 
 
-def _toc_css(sheets: Sheets) -> str:
-    """The stylesheets' rules that print ``target-counter(attr(href), page)``, printing
-    the page number the parent computed (``data-zp-page``) instead."""
+def _toc_css(text: str) -> str:
+    """The rules of the stylesheets' ``text`` that print ``target-counter(attr(href), page)``,
+    printing the page number the parent computed (``data-zp-page``) instead."""
     rules = []
-    text = re.sub(r"/\*.*?\*/", "", _sheets_text(sheets), flags=re.S)
     for selector, declarations in _RULE.findall(text):
         if _TOC_COUNTER.search(declarations):
             rules.append(f"{selector.strip()} {{ {_TOC_COUNTER.sub('attr(data-zp-page)', declarations)} }}")
@@ -578,10 +578,11 @@ def write_parallel(html_text: str, sheets: Sheets, jobs: int, final_page: bool =
     clock = time.perf_counter()
     timings: dict = {"tasks": []}
     p = plan(html_text, jobs * PARTS_PER_WORKER)
-    if p is None or _WHOLE_BOOK_ONLY.search(_sheets_text(sheets)):
+    sheets_text = _sheets_text(sheets)
+    if p is None or _WHOLE_BOOK_ONLY.search(sheets_text):
         return None
     timings["plan"] = time.perf_counter() - clock
-    toc_css = _toc_css(sheets)
+    toc_css = _toc_css(sheets_text)
     try:
         # The front matter with placeholder numbers (for its page count), laid out
         # before the workers start: they inherit the stylesheets and fonts it loaded.
