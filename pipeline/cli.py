@@ -223,6 +223,16 @@ def serve(
     Only this machine can reach it unless --host 0.0.0.0 is given. Ctrl-C stops it."""
     import signal
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _serve(out, host, port, verbose)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
+def _serve(out: Path, host: str, port: int, verbose: bool) -> None:
     from pipeline.errors import ZinepressError
     from pipeline.library.serve import address_of, make_server
 
@@ -231,19 +241,13 @@ def serve(
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
-    if not (out / "index.html").is_file():
-        typer.echo(f"warning: {out} has no index.html: run zinepress catalog {out} first", err=True)
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)
-    address = address_of(server)
-    if host in ("0.0.0.0", "::"):
-        address = address.replace(host, "THIS-MACHINE", 1)
-    typer.echo(f"serving {out} at {address} (OPDS catalog: {address}opds.xml); Ctrl-C stops")
     try:
+        if not (out / "index.html").is_file():
+            typer.echo(f"warning: {out} has no index.html: run zinepress catalog {out} first", err=True)
+        address = address_of(server)
+        if host in ("0.0.0.0", "::"):
+            address = address.replace(host, "THIS-MACHINE", 1)
+        typer.echo(f"serving {out} at {address} (OPDS catalog: {address}opds.xml); Ctrl-C stops")
         server.serve_forever()
-    except KeyboardInterrupt:
-        typer.echo("stopped", err=True)
     finally:
         server.server_close()

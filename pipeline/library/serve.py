@@ -103,8 +103,8 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
         return max(0, size - n), size - 1
     first = int(m.group(1))
     last = int(m.group(2)) if m.group(2) else size - 1
-    if last < first:
-        return None
+    if m.group(2) and last < first:
+        return None                          # invalid: ignored
     if first >= size:
         raise Refused(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, f"range starts past the end ({size} bytes)")
     return first, min(last, size - 1)
