@@ -20,9 +20,8 @@ from __future__ import annotations
 import posixpath
 from functools import lru_cache
 from importlib import resources
-from urllib.parse import quote
 
-from pipeline.library import CATALOG_DIR, INDEX_NAME
+from pipeline.library import CATALOG_DIR, INDEX_NAME, link_to
 from pipeline.library.books import Book
 from pipeline.library.opds import MEDIA_TYPES, Group, slug, text_page
 
@@ -30,6 +29,7 @@ LABELS = {"pdf": "PDF", "booklet": "Booklet", "epub": "EPUB"}
 TITLES = {"pdf": "PDF pamphlet", "booklet": "PDF booklet (imposed: print both sides, fold, staple)",
           "epub": "EPUB for e-readers"}
 STATIC = ("library.css", "library.js")
+TOPIC_SEPARATOR = " · "      # the script splits the row's topics on it
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +46,7 @@ def static_files() -> dict[str, bytes]:
     return {f"{CATALOG_DIR}/{name}": (folder / name).read_bytes() for name in STATIC}
 
 
-def href(path: str, from_dir: str) -> str:
-    return quote(posixpath.relpath(path, from_dir) if from_dir else path)
+href = link_to
 
 
 def root_of(from_dir: str) -> str:
@@ -61,27 +60,43 @@ def size_text(n: int) -> str:
 
 def html_pages(books: list[Book], groups: dict[str, list[Group]], library: str) -> dict[str, bytes]:
     """Every page: ``{path in OUT: bytes}``."""
-    env = environment()
-    pages: dict[str, bytes] = {}
+    pages = {INDEX_NAME: index_page(books, library)}
+    pages.update(text_pages(books, groups, library))
+    pages.update(group_pages(groups, library))
+    return pages
+
+
+def index_page(books: list[Book], library: str) -> bytes:
     rows = [{
-        "title": b.title, "subtitle": b.subtitle, "authors": [a.replace("|", "/") for a in b.authors],
+        "title": b.title, "subtitle": b.subtitle, "author_line": b.author_line,
+        # Each author's name for the filter, where the line alone would not tell them apart.
+        "authors_attr": "|".join(a.replace("|", "/") for a in b.authors)
+        if len(b.authors) > 1 or "," in b.author_line else "",
         "sort_author": b.author_key, "date": b.date, "lang": b.lang, "language": b.language,
-        "topics": [t.replace("|", "/") for t in b.topics], "pages": b.pages,
+        "topics": TOPIC_SEPARATOR.join(t.replace("·", "/") for t in b.topics), "pages": b.pages,
         "page": href(text_page(b), ""), "thumb": href(b.thumbnail, "") if b.thumbnail else "",
-        "files": [{"href": href(b.files[k], ""), "type": MEDIA_TYPES[k], "label": LABELS[k]}
-                  for k in ("pdf", "booklet", "epub") if k in b.files],
+        "files": [{"href": href(b.files[k], ""), "label": LABELS[k]} for k in ("pdf", "booklet", "epub")
+                  if k in b.files],
     } for b in books]
     languages = len({b.lang for b in books if b.lang})
-    pages[INDEX_NAME] = env.get_template("index.html").render(
+    return environment().get_template("index.html").render(
         library=library, root="", rows=rows, languages=languages).encode("utf-8")
 
-    anchors = {kind: {g.key: slug(g.key) for g in members} for kind, members in groups.items()}
-    text_template = env.get_template("text.html")
+
+def anchors_of(groups: dict[str, list[Group]]) -> dict[str, dict[str, str]]:
+    return {kind: {g.key: slug(g.key) for g in members} for kind, members in groups.items()}
+
+
+def text_pages(books: list[Book], groups: dict[str, list[Group]], library: str) -> dict[str, bytes]:
+    """A page per text: cover, facts, summary, downloads, colophon."""
+    anchors = anchors_of(groups)
+    template = environment().get_template("text.html")
+    pages = {}
     for b in books:
         path = text_page(b)
         here = posixpath.dirname(path)
         group_href = lambda kind, key: href(f"{CATALOG_DIR}/{kind}s.html", here) + "#" + anchors[kind][key]
-        pages[path] = text_template.render(
+        pages[path] = template.render(
             library=library, root=root_of(here), b=b, page_lang=b.lang,
             cover=href(b.cover, here) if b.cover else "",
             authors=[{"name": a, "href": group_href("author", a)} for a in b.authors],
@@ -91,12 +106,18 @@ def html_pages(books: list[Book], groups: dict[str, list[Group]], library: str) 
                     "title": TITLES[k] + (f", {b.pages} pages" if k == "pdf" and b.pages else ""),
                     "size": size_text(b.sizes.get(k, 0))}
                    for k in ("pdf", "booklet", "epub") if k in b.files]).encode("utf-8")
+    return pages
 
-    group_template = env.get_template("groups.html")
+
+def group_pages(groups: dict[str, list[Group]], library: str) -> dict[str, bytes]:
+    """The texts by author, by language and by topic, for browsing without a script."""
+    anchors = anchors_of(groups)
+    template = environment().get_template("groups.html")
+    pages = {}
     for kind, heading in (("author", "Authors"), ("language", "Languages"), ("topic", "Topics")):
         listed = [{"name": g.name, "anchor": anchors[kind][g.key], "books": [
             {"title": b.title, "authors": b.author_line, "date": b.date, "page": href(text_page(b), CATALOG_DIR)}
             for b in g.books]} for g in groups[kind]]
-        pages[f"{CATALOG_DIR}/{kind}s.html"] = group_template.render(
+        pages[f"{CATALOG_DIR}/{kind}s.html"] = template.render(
             library=library, root=root_of(CATALOG_DIR), heading=heading, groups=listed).encode("utf-8")
     return pages

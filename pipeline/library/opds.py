@@ -24,12 +24,12 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable
 from urllib.parse import quote
 
 from lxml import etree
 
-from pipeline.library import CATALOG_DIR, OPDS_NAME
+from pipeline.library import CATALOG_DIR, OPDS_NAME, link_to
 from pipeline.library.books import Book, language_name
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -83,7 +83,7 @@ class Urls:
     def href(self, path: str, from_dir: str) -> str:
         if self.base_url:
             return self.base_url.rstrip("/") + "/" + quote(path)
-        return quote(posixpath.relpath(path, from_dir) if from_dir else path)
+        return link_to(path, from_dir)
 
 
 @dataclass

@@ -30,8 +30,9 @@
   }
 
   var items = rows.map(function (row, n) {
-    var authors = split(row.getAttribute("data-authors"));
-    var topics = split(row.getAttribute("data-topics"));
+    var line = text(row, ".authors"), topicLine = text(row, ".topics");
+    var authors = row.hasAttribute("data-authors") ? split(row.getAttribute("data-authors")) : line ? [line] : [];
+    var topics = topicLine ? topicLine.split(" \u00b7 ") : [];
     return {
       row: row, n: n, authors: authors, topics: topics,
       lang: row.getAttribute("data-lang") || "",
