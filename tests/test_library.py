@@ -431,3 +431,58 @@ def test_serve_stops_on_ctrl_c_with_one_line(library):
 def test_serve_on_a_missing_folder_gives_one_line(tmp_path):
     done = run_cli("serve", tmp_path / "nothing", "--port", "0", timeout=60)
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "no such folder" in done.stderr
+
+
+def _epub(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        for name, data in members.items():
+            z.writestr(name, data)
+    return path
+
+
+CONTAINER = (b'<?xml version="1.0"?><container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">'
+             b'<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+             b'</rootfiles></container>')
+BOMB = (b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+        b'<package xmlns="http://www.idpf.org/2007/opf"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b'<dc:title>&d;</dc:title></metadata></package>')
+
+
+@pytest.mark.parametrize("members, why", [
+    ({}, "META-INF/container.xml is missing"),
+    ({"META-INF/container.xml": b"<container/>"}, "names no package document"),
+    ({"META-INF/container.xml": CONTAINER}, "OEBPS/content.opf is missing"),
+    ({"META-INF/container.xml": CONTAINER, "OEBPS/content.opf": b"<package><metadata>"}, "broken XML"),
+])
+def test_broken_epubs_are_refused_with_a_reason(tmp_path, members, why):
+    from pipeline.library.books import Book, BrokenBook, read_epub
+
+    path = _epub(tmp_path / "x.epub", members)
+    with pytest.raises(BrokenBook) as refused:
+        read_epub(path, Book(key="x", name="x", title=""))
+    assert str(refused.value).startswith(str(path)) and why in str(refused.value)
+
+
+def test_entities_in_a_package_document_are_not_expanded(tmp_path):
+    from pipeline.library.books import Book, read_epub
+
+    book = Book(key="x", name="x", title="")
+    read_epub(_epub(tmp_path / "x.epub", {"META-INF/container.xml": CONTAINER, "OEBPS/content.opf": BOMB}), book)
+    assert len(book.title) < 20            # expanded, it would be 10,000 characters
+
+
+def test_a_cover_too_large_to_decode_gives_no_cover_and_a_warning(tmp_path):
+    from PIL import Image
+
+    from pipeline.library.books import Book
+    from pipeline.library.covers import write_covers
+
+    import io
+    data = io.BytesIO()
+    Image.new("1", (12000, 12000)).save(data, "PNG")    # small file, 144 million pixels
+    (tmp_path / "x.epub").write_bytes(b"")
+    book = Book(key="x", name="x", title="X", files={"epub": "x.epub"}, cover_image=(data.getvalue(), "image/png"))
+    warning = write_covers(tmp_path, book, set())
+    assert "cover image cannot be read" in warning and book.cover == "" and book.thumbnail == ""

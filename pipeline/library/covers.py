@@ -26,6 +26,17 @@ def cover_paths(book: Book) -> tuple[str, str]:
 
 def small_jpeg(data: bytes, size: tuple[int, int]) -> bytes:
     """The image scaled to fit ``size`` (never enlarged), as a JPEG."""
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        # A cover of absurd size is refused (an error) rather than decoded with a warning.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return _small_jpeg(data, size)
+
+
+def _small_jpeg(data: bytes, size: tuple[int, int]) -> bytes:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
@@ -54,7 +65,8 @@ def write_covers(out: Path, book: Book, written: set[str]) -> str:
             data = book.cover_image[0]
             write_atomically(out / cover, small_jpeg(data, COVER_SIZE))
             write_atomically(out / thumb, small_jpeg(data, THUMB_SIZE))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            ValueError, SyntaxError) as exc:
         return f"{epub}: its cover image cannot be read ({type(exc).__name__}): no cover in the catalog"
     book.cover, book.thumbnail = cover, thumb
     written.update((cover, thumb))

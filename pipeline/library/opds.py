@@ -105,7 +105,7 @@ def groups(books: list[Book]) -> dict[str, list[Group]]:
     by: dict[str, dict[str, list[Book]]] = {"author": {}, "language": {}, "topic": {}}
     sort_names: dict[str, str] = {}
     for book in books:
-        for n, author in enumerate(book.authors):
+        for n, author in enumerate(dict.fromkeys(book.authors)):   # an author named twice counts once
             by["author"].setdefault(author, []).append(book)
             sort_names.setdefault(author, book.sort_authors[n] if n < len(book.sort_authors) else author)
         if book.lang:

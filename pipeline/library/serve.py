@@ -32,7 +32,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pipeline.errors import LibraryError
 from pipeline.library import CATALOG_DIR, INDEX_NAME
@@ -63,7 +63,8 @@ class Refused(Exception):
 def locate(root: Path, raw_path: str) -> tuple[Path, str]:
     """The file a request path names, and its path relative to ``root``;
     raises ``Refused`` for anything that is not a regular file inside it."""
-    path = unquote(urlsplit(raw_path).path, errors="strict") if "%" in raw_path else urlsplit(raw_path).path
+    path = raw_path.split("?", 1)[0].split("#", 1)[0]     # not urlsplit: "//x/y" is no host here
+    path = unquote(path, errors="strict") if "%" in path else path
     if "\0" in path or "\\" in path:
         raise Refused(HTTPStatus.BAD_REQUEST, "a NUL or backslash in the path")
     parts = [part for part in path.split("/") if part]
@@ -114,6 +115,7 @@ class LibraryHandler(BaseHTTPRequestHandler):
     server_version = "zinepress"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    timeout = 60            # an idle connection is closed after a minute
     root: Path
     verbose = False
     say: Callable[[str], None] = staticmethod(lambda line: print(line, file=sys.stderr, flush=True))
