@@ -17,8 +17,8 @@ this machine, so that they hold whatever the machine's speed:
 6. memory     peak resident memory of any one process building the long book
               under 500 MB; start-up: ``zinepress --help`` under 0.3 s;
 7. catalog    the index and every OPDS feed of 10,000 generated texts rendered
-              in under 5 s (``bench/catalog.py``: no builds; an absolute time,
-              not a ratio).
+              in under 5 s of processor time (``bench/catalog.py``: no builds;
+              an absolute time, not a ratio).
 
 ``--quick`` uses the 8 smallest texts of the folder for targets 2 and 5 (the
 full loop of pandoc over the corpus takes many minutes). Timings are wall
@@ -304,10 +304,10 @@ def target_memory_and_startup(runs: int) -> list[Result]:
 
 
 def target_catalog() -> Result:
-    from bench.catalog import TARGET, TEXTS, describe, measure
+    from bench.catalog import TARGET, TEXTS, describe, measure, rendered
 
     m = measure(TEXTS)
-    seconds = m["times"]["index"] + m["times"]["feeds"]
+    seconds = rendered(m)
     return Result(7, f"catalog of {TEXTS:,} texts (index.html and every OPDS feed)", f"< {TARGET:.0f} s",
                   seconds, seconds < TARGET, describe(m), "python -m bench.catalog")
 
