@@ -15,7 +15,10 @@ this machine, so that they hold whatever the machine's speed:
 4. parser     .muse parsing at least 10x faster than ``pandoc -f muse -t html``;
 5. rebuild    a no-change rebuild of the folder under 3% of the full build;
 6. memory     peak resident memory of any one process building the long book
-              under 500 MB; start-up: ``zinepress --help`` under 0.3 s.
+              under 500 MB; start-up: ``zinepress --help`` under 0.3 s;
+7. catalog    the index and every OPDS feed of 10,000 generated texts rendered
+              in under 5 s of processor time (``bench/catalog.py``: no builds;
+              an absolute time, not a ratio).
 
 ``--quick`` uses the 8 smallest texts of the folder for targets 2 and 5 (the
 full loop of pandoc over the corpus takes many minutes). Timings are wall
@@ -300,6 +303,15 @@ def target_memory_and_startup(runs: int) -> list[Result]:
     return [memory, startup]
 
 
+def target_catalog() -> Result:
+    from bench.catalog import TARGET, TEXTS, describe, measure, rendered
+
+    m = measure(TEXTS)
+    seconds = rendered(m)
+    return Result(7, f"catalog of {TEXTS:,} texts (index.html and every OPDS feed)", f"< {TARGET:.0f} s",
+                  seconds, seconds < TARGET, describe(m), "python -m bench.catalog")
+
+
 # ---------------------------------------------------------------- the report
 
 def machine() -> list[str]:
@@ -354,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="targets 2 and 5 on the 8 smallest texts")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma-separated: overhead,long,batch,parser,memory")
+    parser.add_argument("--skip", default="", help="comma-separated: overhead,long,batch,parser,memory,catalog")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {REPORT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -371,7 +383,8 @@ def main(argv: list[str] | None = None) -> int:
              # A turn of the long book takes half a minute, over which the host's speed
              # drifts by more than the target's margin: five turns.
              ("long", lambda: [target_long_book(max(args.runs, 5))]),
-             ("batch", lambda: targets_batch(args.quick))]
+             ("batch", lambda: targets_batch(args.quick)),
+             ("catalog", lambda: [target_catalog()])]
     results: list[Result] = []
     for name, step in steps:
         if name in skip:

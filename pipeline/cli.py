@@ -66,6 +66,7 @@ def build(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Say only what failed."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every source here."),
     scheduler: str = typer.Option("", "--scheduler", help="Build on a Dask cluster: its scheduler's tcp://HOST:PORT."),
+    catalog: bool = typer.Option(False, "--catalog", help="Then update OUT/index.html and OUT/opds.xml from what OUT holds (as zinepress catalog OUT)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ) -> None:
     """Build each source into OUT/NAME.pdf, OUT/NAME.booklet.pdf and OUT/NAME.epub.
@@ -107,6 +108,8 @@ def build(
         typer.echo("interrupted: the outputs written so far are complete; "
                    "run the same command again to build the rest", err=True)
         raise typer.Exit(130)
+    if catalog and _catalog(out, None, None, debug, quiet):
+        raise typer.Exit(1)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -172,3 +175,79 @@ def normalize(
         _fail(exc, debug)
     for warning in doc.warnings:
         typer.echo(f"warning: {source}: {warning}", err=True)
+
+
+def _catalog(out: Path, title: Optional[str], base_url: Optional[str], debug: bool, quiet: bool = False) -> int:
+    """Catalog ``out``, saying what was done; 0, 1 (the folder cannot be catalogued) or 2 (a bad option)."""
+    import traceback
+
+    from pipeline.errors import OptionError, ZinepressError
+    from pipeline.library.catalog import write_catalog
+
+    try:
+        result = write_catalog(out, title, base_url)
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        if debug:
+            typer.echo(traceback.format_exc(), err=True)
+        return 2 if isinstance(exc, OptionError) else 1
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        typer.echo(f"catalogued {result.books} {'text' if result.books == 1 else 'texts'}: "
+                   f"{out / 'index.html'}, {out / 'opds.xml'}")
+    return 0
+
+
+@app.command()
+def catalog(
+    out: Path = typer.Argument(..., help="A folder that zinepress build wrote (-o OUT)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The library's name (default: the one given last, else 'Library')."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Make the feeds' links absolute under this address, e.g. http://192.168.1.10:8000/ (default: relative links)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+) -> None:
+    """Make OUT a library: OUT/index.html (every text, with search and filters) and
+    OUT/opds.xml (an OPDS catalog for e-reader apps), from the books OUT holds."""
+    raise typer.Exit(_catalog(out, title, base_url, debug))
+
+
+@app.command()
+def serve(
+    out: Path = typer.Argument(..., help="The library folder (built, then catalogued)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on; 0.0.0.0 lets other devices of your network (an e-reader, a phone) reach it."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="A line per request."),
+) -> None:
+    """Serve OUT read-only over HTTP: the index at /, the OPDS catalog at /opds.xml.
+
+    Only this machine can reach it unless --host 0.0.0.0 is given. Ctrl-C stops it."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _serve(out, host, port, verbose)
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
+def _serve(out: Path, host: str, port: int, verbose: bool) -> None:
+    from pipeline.errors import ZinepressError
+    from pipeline.library.serve import address_of, make_server
+
+    try:
+        server = make_server(out, host, port, verbose)
+    except ZinepressError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    try:
+        if not (out / "index.html").is_file():
+            typer.echo(f"warning: {out} has no index.html: run zinepress catalog {out} first", err=True)
+        address = address_of(server)
+        if host in ("0.0.0.0", "::"):
+            address = address.replace(host, "THIS-MACHINE", 1)
+        typer.echo(f"serving {out} at {address} (OPDS catalog: {address}opds.xml); Ctrl-C stops")
+        server.serve_forever()
+    finally:
+        server.server_close()

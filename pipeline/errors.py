@@ -67,3 +67,7 @@ class OutputError(ZinepressError):
 
 class OptionError(ZinepressError):
     """An option has a value we cannot use (paper size, signature…)."""
+
+
+class LibraryError(ZinepressError):
+    """A folder cannot be catalogued or served (missing, not built, unreadable manifest)."""

@@ -17,9 +17,11 @@ cd "$(dirname "$0")/.."
 #   default-jdk-headless  Java for EPUBCheck; the tests run it on many EPUBs in one
 #                         JVM through a small Java source file, which needs the JDK
 #                         (only installed when no javac is on PATH)
+#   chromium, chromium-driver  the library index is tested in a real browser (headless,
+#                         driven by Selenium through Debian's driver: nothing downloaded)
 #   pandoc                benchmarks only
 need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
 
