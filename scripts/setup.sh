@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 # System packages, by what needs them:
 #   poppler-utils         pdftotext/pdffonts/pdftoppm: tests read built PDFs back
+#   qpdf                  tests uncompress built PDFs (qpdf --qdf) to search every byte
 #   fonts-linuxlibertine  the book typeface (Latin, Greek, Cyrillic)
 #   fonts-noto-cjk        Chinese, Japanese, Korean texts
 #   fonts-dejavu-core     the stated fallback typeface
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 #                         JVM through a small Java source file, which needs the JDK
 #                         (only installed when no javac is on PATH)
 #   pandoc                benchmarks only
-need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
+need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
