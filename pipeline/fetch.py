@@ -42,7 +42,7 @@ def resolve_local(url: str, roots: list[Path]) -> Path:
         raise Refused("nothing is downloaded: only files next to the source are used")
     path = Path(unquote(parsed.path)).resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise Refused("it is outside the source's folder")
+        raise Refused("it is outside the source's folder (and the folders of the --css files)")
     if not path.is_file():
         raise Refused("no such file")
     return path
@@ -107,9 +107,11 @@ def _shown(url: str) -> str:
     return repr(url if len(url) <= 100 else url[:97] + "...")
 
 
-def user_stylesheet(path: Path, fetcher: SafeFetcher):
-    """The user's ``--css`` file as a WeasyPrint stylesheet whose ``url()`` and
-    ``@import`` go through ``fetcher`` (relative to the file's own folder)."""
+def user_stylesheet(path: Path, fetcher: SafeFetcher, font_config=None):
+    """The user's ``--css`` file as a WeasyPrint stylesheet whose ``url()``,
+    ``@import`` and ``@font-face`` sources go through ``fetcher`` (relative to
+    the file's own folder); its ``@font-face`` rules load into ``font_config``,
+    which must then be given to the rendering too."""
     from weasyprint import CSS
 
     path = Path(path)
@@ -121,4 +123,4 @@ def user_stylesheet(path: Path, fetcher: SafeFetcher):
         raise OptionError(f"cannot read the stylesheet ({getattr(exc, 'strerror', None) or exc})",
                           path=path, hint="give a readable UTF-8 CSS file to --css") from exc
     fetcher.note_text(str(path), text)
-    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher)
+    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher, font_config=font_config)

@@ -422,3 +422,41 @@ def test_a_data_address_obeys_the_same_limits():
     fine = "data:image/png;base64," + base64.b64encode(small_png()).decode()
     picture, why = usable_image(fine, None)
     assert picture is not None and picture.data == small_png() and why == ""
+
+
+# ------------------------------------------------------------ fonts beside a stylesheet
+
+FONT_CSS = """@font-face { font-family: "Beside"; src: url(Beside.ttf); }
+@font-face { font-family: "Linked"; src: url(linked.ttf); }
+@font-face { font-family: "Huge"; src: url(huge.ttf); }
+* { font-family: "Beside", "Linked", "Huge", serif !important; }
+"""
+
+
+def test_a_font_beside_the_stylesheet_is_embedded_and_refusals_are_said(tmp_path):
+    system_font = Path(subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans:style=Book"],
+                                      capture_output=True, text=True, check=True).stdout)
+    other_font = Path(subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Serif:style=Book"],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert system_font.is_file() and other_font.is_file() and system_font != other_font
+    styles = tmp_path / "styles"
+    styles.mkdir()
+    shutil.copy(system_font, styles / "Beside.ttf")
+    (styles / "linked.ttf").symlink_to(other_font)          # a link out of the folder
+    with open(styles / "huge.ttf", "wb") as f:
+        f.truncate(100 * 2**20)
+    css = styles / "fonts.css"
+    css.write_text(FONT_CSS)
+    source = tmp_path / "text.md"
+    source.write_text("---\ntitle: Typeface\nauthor: A\nlang: en\n---\n\nSet in the face beside it.\n")
+    out = tmp_path / "out"
+    proc = run_cli("build", source, "-o", out, "--format", "pdf", "--css", css)
+    assert proc.returncode == 0, proc.stderr
+    names = [font["name"].split("+", 1)[-1] for font in pdf_fonts(out / "text.pdf")]
+    assert "Beside" in names, names
+    assert all(font["emb"] == "yes" for font in pdf_fonts(out / "text.pdf"))
+    assert not any("Serif" in name for name in names), names     # the linked face was not read
+    assert re.search(rf"{re.escape(str(css))}:2: refused '[^']*linked\.ttf': it is outside", proc.stderr), \
+        proc.stderr
+    assert re.search(rf"{re.escape(str(css))}:3: refused '[^']*huge\.ttf': the file is 100 MB; the limit is 32 MB",
+                     proc.stderr), proc.stderr

@@ -139,8 +139,13 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
-    sheets += [user_stylesheet(p, fetcher) for p in options.css]
-    document = html.render(stylesheets=sheets, url_fetcher=fetcher)
+    # Fonts a --css file names with @font-face (from its own folder, through the fetcher).
+    font_config = None
+    if options.css:
+        from weasyprint.text.fonts import FontConfiguration
+        font_config = FontConfiguration()
+    sheets += [user_stylesheet(p, fetcher, font_config) for p in options.css]
+    document = html.render(stylesheets=sheets, url_fetcher=fetcher, font_config=font_config)
     pages = list(document.pages)
     if not doc.metadata.nofinalpage and pages:
         blanks = (-len(pages)) % 4
