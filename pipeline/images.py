@@ -15,7 +15,8 @@ EPUB is the same.
   an allow-list of static SVG elements and attributes: scripts, event
   handlers, ``foreignObject``, animations, links and every reference that is
   not to the picture itself (``#id``) or a raster ``data:`` image are dropped,
-  and so are the DOCTYPE, entities, comments and processing instructions;
+  and so are the DOCTYPE, entities, comments and processing instructions, and
+  ``<use>`` copies of copies (``MAX_SVG_COPIED``);
 * anything else is not an image.
 """
 
@@ -250,8 +251,35 @@ def clean_svg(data: bytes) -> tuple[bytes, list[str]]:
             copy.tail = child.tail
             last = copy
             stack.append((child, copy))
+    _bound_uses(out, removed)
     clean = etree.tostring(out, encoding="utf-8", xml_declaration=True)
     return clean, list(removed)
+
+
+# A <use> draws a copy of another part: copies of copies multiply (ten uses of
+# ten uses of… a picture of 1 KB asks billions of shapes). A <use> may copy no
+# part that holds a <use> itself, and all copies together at most this many elements.
+MAX_SVG_COPIED = 100_000
+
+
+def _bound_uses(root, removed: dict[str, None]) -> None:
+    use_tag = f"{{{SVG_NS}}}use"
+    href = f"{{{XLINK_NS}}}href"
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    copied = 0
+    measured: dict[str, tuple[int, bool]] = {}       # id → (elements, holds a <use>)
+    for use in list(root.iter(use_tag)):
+        target_id = (use.get(href) or "")[1:]
+        target = by_id.get(target_id)
+        if target is None:
+            continue
+        if target_id not in measured:
+            measured[target_id] = (sum(1 for _ in target.iter()), any(True for _ in target.iter(use_tag)))
+        size, nested = measured[target_id]
+        copied += size
+        if nested or copied > MAX_SVG_COPIED:
+            removed["<use> copies of copies, or too many copies"] = None
+            use.attrib.pop(href)
 
 
 def _copy_attributes(source, target, removed: dict[str, None]) -> None:

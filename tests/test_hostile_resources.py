@@ -460,3 +460,23 @@ def test_a_font_beside_the_stylesheet_is_embedded_and_refusals_are_said(tmp_path
         proc.stderr
     assert re.search(rf"{re.escape(str(css))}:3: refused '[^']*huge\.ttf': the file is 100 MB; the limit is 32 MB",
                      proc.stderr), proc.stderr
+
+
+def test_svg_copies_of_copies_are_cut():
+    """Ten <use> of ten <use> of… would ask the PDF engine for billions of shapes."""
+    from pipeline.images import MAX_SVG_COPIED, clean_svg
+
+    levels = ['<rect id="l0" width="1" height="1"/>']
+    for n in range(1, 10):
+        uses = "".join(f'<use xlink:href="#l{n - 1}"/>' for _ in range(10))
+        levels.append(f'<g id="l{n}">{uses}</g>')
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           + "".join(levels) + "</svg>").encode()
+    clean, removed = clean_svg(svg)
+    assert "<use> copies of copies, or too many copies" in removed
+    # Only the uses of the plain rectangle keep their target.
+    assert clean.count(b'xlink:href="#l0"') == 10 and b'xlink:href="#l1"' not in clean
+    wide = ('<svg xmlns="http://www.w3.org/2000/svg"><g id="big">' + "<rect/>" * 1000 + "</g>"
+            + '<use href="#big"/>' * (MAX_SVG_COPIED // 1000 + 5) + "</svg>").encode()
+    clean, removed = clean_svg(wide)
+    assert clean.count(b'href="#big"') == MAX_SVG_COPIED // 1001
