@@ -3,14 +3,19 @@ source's own folder, the project's styles and the folders of the user's own
 ``--css`` files. Everything else — other files, ``http(s)://`` addresses
 (loopback and private ranges included: nothing goes on the network),
 ``file://`` paths outside those folders — is refused and reported as a warning
-naming the file and line that asked for it, when that is known."""
+naming the file and line that asked for it, when that is known. What it gives
+obeys ``pipeline/images.py`` as the EPUB's images do: no file over the size
+limit is read, no raster image over the pixel limit is decoded, an SVG is
+rebuilt from the allow-list."""
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from pipeline.errors import OptionError
+from pipeline.images import ImageRefused, looks_like_svg, read_file, sniff_image, vet_image
 from pipeline.render import style_path
 from pipeline.safety import line_of
 
@@ -37,7 +42,7 @@ def resolve_local(url: str, roots: list[Path]) -> Path:
         raise Refused("nothing is downloaded: only files next to the source are used")
     path = Path(unquote(parsed.path)).resolve()
     if not any(path.is_relative_to(root) for root in roots):
-        raise Refused("it is outside the source's folder")
+        raise Refused("it is outside the source's folder (and the folders of the --css files)")
     if not path.is_file():
         raise Refused("no such file")
     return path
@@ -61,13 +66,25 @@ class SafeFetcher(URLFetcher):
         self.texts.append((name, text))
 
     def fetch(self, url: str, headers=None):
-        if not url.startswith("data:"):
-            try:
-                resolve_local(url, self.roots)
-            except Refused as exc:
-                self.refused.append(f"{self._where(url)}refused {_shown(url)}: {exc}")
-                raise
-        return super().fetch(url, headers)
+        from weasyprint.urls import URLFetcherResponse
+
+        try:
+            if url.startswith("data:"):
+                response = super().fetch(url, headers)
+                data, media_type = response.read(), response.content_type
+                response.close()
+            else:
+                path = resolve_local(url, self.roots)
+                data = read_file(path)          # the size limit, before reading
+                media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if sniff_image(data) or looks_like_svg(data):
+                # The same rules as for the EPUB: pixel limit, SVG rebuilt from the allow-list.
+                picture = vet_image(data)
+                data, media_type = picture.data, picture.media_type
+        except (Refused, ImageRefused) as exc:
+            self.refused.append(f"{self._where(url)}refused {_shown(url)}: {exc}")
+            raise Refused(str(exc)) from None
+        return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
     def _where(self, url: str) -> str:
         try:
@@ -90,9 +107,11 @@ def _shown(url: str) -> str:
     return repr(url if len(url) <= 100 else url[:97] + "...")
 
 
-def user_stylesheet(path: Path, fetcher: SafeFetcher):
-    """The user's ``--css`` file as a WeasyPrint stylesheet whose ``url()`` and
-    ``@import`` go through ``fetcher`` (relative to the file's own folder)."""
+def user_stylesheet(path: Path, fetcher: SafeFetcher, font_config=None):
+    """The user's ``--css`` file as a WeasyPrint stylesheet whose ``url()``,
+    ``@import`` and ``@font-face`` sources go through ``fetcher`` (relative to
+    the file's own folder); its ``@font-face`` rules load into ``font_config``,
+    which must then be given to the rendering too."""
     from weasyprint import CSS
 
     path = Path(path)
@@ -104,4 +123,4 @@ def user_stylesheet(path: Path, fetcher: SafeFetcher):
         raise OptionError(f"cannot read the stylesheet ({getattr(exc, 'strerror', None) or exc})",
                           path=path, hint="give a readable UTF-8 CSS file to --css") from exc
     fetcher.note_text(str(path), text)
-    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher)
+    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher, font_config=font_config)

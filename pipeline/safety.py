@@ -6,10 +6,16 @@ second wall, applied to every ``Document`` whatever its reader:
 * images: only files inside the source's own folder (after following links) and
   ``data:`` URIs; anything else — ``http(s)://`` (nothing is downloaded),
   ``file://``, absolute paths, ``../`` out of the folder, a missing file — is
-  dropped with a warning naming the line of the source that asked for it;
-* links: ``#anchors``, relative paths, ``http(s)``, ``mailto`` and ``ftp`` stay
-  (links are text, never fetched); ``javascript:``, ``file:``, ``data:``… are
-  unwrapped to their text with a warning;
+  dropped with a warning naming the line of the source that asked for it, and
+  so is an image over the limits of ``pipeline/images.py`` (file size, pixels)
+  or not a JPEG, PNG, GIF, WebP or SVG; what an SVG loses to the allow-list is
+  said too;
+* links: only ``#anchors`` (inside the book), ``http(s)`` and ``mailto`` stay
+  (links are text, never fetched). Every other link — ``javascript:``,
+  ``file:``, ``data:``, ``ftp:``…, and local paths (``other.html``,
+  ``/etc/passwd``, ``../x``), which the PDF engine would turn into ``file://``
+  addresses naming the folders of the machine that built the book — is
+  unwrapped to its text with a warning;
 * elements outside the body vocabulary that can run or embed something
   (``script``, ``iframe``, ``object``, ``link``, ``style``…) are removed with
   their content; attributes other than the vocabulary's (event handlers,
@@ -30,9 +36,12 @@ from lxml import etree
 
 from pipeline.document import Document, remove_keeping_tail
 from pipeline.errors import SourceTooLarge
+from pipeline.images import ImageRefused, Picture, data_uri_image, load_image
 
 MAX_DEPTH = 50
-LINK_SCHEMES = {"http", "https", "mailto", "ftp"}
+# The only links kept, besides "#anchors": addresses that mean the same on any
+# machine. A local path would become a file:// address of the builder's disk.
+LINK_SCHEMES = {"http", "https", "mailto"}
 DANGEROUS_TAGS = {
     "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "link",
     "meta", "base", "form", "input", "button", "select", "textarea", "svg", "math", "audio",
@@ -107,6 +116,20 @@ def local_image(src: str, base_dir: Path | None) -> tuple[Path | None, str]:
     return path, ""
 
 
+def usable_image(src: str, base_dir: Path | None) -> tuple[Picture | None, str]:
+    """The image ``src`` names, as the outputs may hold it (``pipeline/images.py``:
+    size and pixel limits, SVG allow-list), or (None, why not)."""
+    try:
+        if src.startswith("data:image/"):
+            return data_uri_image(src), ""
+        found, why = local_image(src, base_dir)
+        if found is None:
+            return None, why
+        return load_image(found), ""
+    except ImageRefused as exc:
+        return None, str(exc)
+
+
 def _unwrap(el: etree._Element) -> None:
     """Replace ``el`` by its content."""
     parent = el.getparent()
@@ -168,12 +191,14 @@ def vet(doc: Document, text: str = "") -> Document:
                     del el.attrib[name]
         for img in list(root.iter("img")):
             src = (img.get("src") or "").strip()
-            if src.startswith("data:image/"):
-                continue
-            found, why = local_image(src, doc.base_dir)
-            if found is None:
-                doc.warnings.append(f"{where.where(src)}image {src!r} left out: {why}")
+            picture, why = usable_image(src, doc.base_dir)
+            shown = src if len(src) <= 80 else src[:77] + "..."
+            if picture is None:
+                doc.warnings.append(f"{where.where(src)}image {shown!r} left out: {why}")
                 remove_keeping_tail(img, img.get("alt") or "")
+            elif picture.removed:
+                doc.warnings.append(f"{where.where(src)}image {shown!r}: removed {', '.join(picture.removed)} "
+                                    "(an SVG keeps only what draws the picture)")
         for a in list(root.iter("a")):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
@@ -187,9 +212,11 @@ def vet(doc: Document, text: str = "") -> Document:
                                     "it is not a valid address")
                 _unwrap(a)
                 continue
-            if scheme and scheme not in LINK_SCHEMES and not re.fullmatch(r"[a-z]", scheme):
-                doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: "
-                                    f"{scheme}: links are not kept")
+            if scheme not in LINK_SCHEMES:
+                why = (f"{scheme}: links are not kept" if len(scheme) > 1 else
+                       "a link to a local file is not kept (it would name a folder of the machine "
+                       "that builds the book); link to an http(s) address or a #heading")
+                doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: {why}")
                 _unwrap(a)
     for tag, count in sorted(removed.items()):
         doc.warnings.append(f"{where.where('<' + tag)}removed {count} <{tag}> element(s): "
@@ -199,7 +226,7 @@ def vet(doc: Document, text: str = "") -> Document:
     _check_notes(doc, where)
     cover = doc.metadata.cover.strip()
     if cover:
-        found, why = local_image(cover, doc.base_dir)
+        found, why = usable_image(cover, doc.base_dir)
         if found is None:
             doc.warnings.append(f"{where.where(cover)}cover {cover!r} not used: {why}")
             doc.metadata.cover = ""

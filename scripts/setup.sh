@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 # System packages, by what needs them:
 #   poppler-utils         pdftotext/pdffonts/pdftoppm: tests read built PDFs back
+#   qpdf                  tests uncompress built PDFs (qpdf --qdf) to search every byte
 #   fonts-linuxlibertine  the book typeface (Latin, Greek, Cyrillic)
 #   fonts-noto-cjk        Chinese, Japanese, Korean texts
 #   fonts-dejavu-core     the stated fallback typeface
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 #   chromium, chromium-driver  the library index is tested in a real browser (headless,
 #                         driven by Selenium through Debian's driver: nothing downloaded)
 #   pandoc                benchmarks only
-need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
+need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)

@@ -82,3 +82,45 @@ def test_one_megabyte_decodes_whole():
     assert decode(big.encode("utf-8")) == decode(text.encode("utf-8")) * (1_000_000 // len(text) + 1)
     cp = (text * 2).encode("cp1252", errors="replace")
     assert len(decode(cp)) == len(text) * 2
+
+
+def test_characters_xml_forbids_are_replaced_with_their_lines():
+    from pipeline.readers.decode import decode_with_warnings
+
+    data = "first line\nsecond \uffff here\nthird\nfourth \uffff and \uffff\n".encode("utf-8")
+    text, warnings = decode_with_warnings(data)
+    assert text == "first line\nsecond \ufffd here\nthird\nfourth \ufffd and \ufffd\n"
+    assert warnings == ["lines 2, 4: 3 control or invalid character(s) (U+FFFF) replaced by U+FFFD"]
+
+
+def test_a_few_invalid_utf8_sequences_are_replaced_and_said():
+    from pipeline.readers.decode import MAX_INVALID_UTF8, decode_with_warnings
+
+    good = "Un café, là-bas — déjà vu, naïve.\n" * 20
+    data = good.encode() + b"a broken \xff byte and a cut \xc3 one\n" + good.encode()
+    text, warnings = decode_with_warnings(data)
+    assert text == good + "a broken \ufffd byte and a cut \ufffd one\n" + good
+    assert warnings == ["line 21: 2 byte sequence(s) that are not UTF-8 replaced by U+FFFD "
+                        "(check the text there, and save the file again as UTF-8)"]
+    # A legacy text has no valid UTF-8 at all: it stays a legacy text, without a warning.
+    text, warnings = decode_with_warnings(good.encode("cp1252"))
+    assert text == good and warnings == []
+    # So many invalid sequences mean another encoding, not a few accidents.
+    many = (good.encode() + b"\xff\n") * (MAX_INVALID_UTF8 + 1)
+    assert decode_with_warnings(many)[0] != (good + "\ufffd\n") * (MAX_INVALID_UTF8 + 1)
+
+
+@pytest.mark.parametrize("suffix,body", [(".md", "---\ntitle: T\nauthor: A\n---\n\nText \uffff here.\n"),
+                                         (".txt", "T\n\nby A\n\nText \uffff here.\n"),
+                                         (".muse", "#title T\n#author A\n\nText \uffff here.\n")])
+def test_every_reader_builds_a_text_with_forbidden_characters(tmp_path, suffix, body):
+    from tests.conftest import run_cli
+
+    source = tmp_path / f"t{suffix}"
+    source.write_text(body, encoding="utf-8")
+    proc = run_cli("build", source, "-o", tmp_path / "out", "--format", "epub", "--title", "T",
+                   "--author", "A", "--lang", "en")
+    assert proc.returncode == 0, proc.stderr
+    line = body.splitlines().index("Text \uffff here.") + 1
+    assert f"{source}: line {line}: 1 control or invalid character(s) (U+FFFF) replaced by U+FFFD" \
+        in proc.stderr, proc.stderr

@@ -50,6 +50,10 @@ def test_sheet_names():
     (["--duplex", "sideways"], "duplex"),
     (["--pdf-variant", "pdf/x-9"], "PDF variant"),
     (["--font-size", "big"], "--font-size"),
+    (["--font-size", "0.0001pt"], "from 4pt to 36pt"),
+    (["--font-size", "0pt"], "from 4pt to 36pt"),
+    (["--font-size", "1mm"], "from 4pt to 36pt"),
+    (["--font-size", "400px"], "from 4pt to 36pt"),
 ])
 def test_bad_options_are_usage_errors(tmp_path, args, message):
     proc = run_cli("build", SAMPLE, "-o", tmp_path, *args)

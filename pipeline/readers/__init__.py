@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.document import Document
 from pipeline.errors import EmptySource, SourceNotFound, SourceTooLarge, UnsupportedFormat
-from pipeline.readers.decode import decode
+from pipeline.readers.decode import decode_with_warnings
 
 # Formats in order of preference when two are equally sure.
 READERS = {
@@ -74,7 +74,7 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
     except OSError as exc:
         raise SourceNotFound(f"cannot read the file ({exc.strerror})", path=path,
                              hint="check its permissions") from exc
-    text = decode(data, path)
+    text, decoding = decode_with_warnings(data, path)
     if not text.strip():
         raise EmptySource("the file is empty", path=path, hint="give a file with a text in it")
     fmt = fmt or detect_format(text, path)
@@ -88,5 +88,6 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
                              hint="split it into parts and build those") from exc
     doc.path = path
     doc.format = fmt
+    doc.warnings[:0] = decoding
     from pipeline.safety import vet
     return vet(doc, text)

@@ -5,7 +5,10 @@ Order of the checks:
 1. a byte-order mark (UTF-8, UTF-16, UTF-32) decides;
 2. known binary signatures (PDF, PNG, JPEG, ZIP/EPUB/DOCX, GIF…) are refused;
 3. NUL bytes: UTF-16 without BOM when they fall on one parity, otherwise binary;
-4. strict UTF-8;
+4. strict UTF-8; UTF-8 with a few invalid sequences (at most
+   ``MAX_INVALID_UTF8``, and far fewer than its valid non-ASCII characters)
+   is read as UTF-8, each sequence replaced by U+FFFD with a warning naming
+   its line;
 5. otherwise a legacy 8-bit encoding guessed by ``charset-normalizer``
    (cp1252, latin-1, koi8-r, cp1251…); ``cp1252`` is preferred over its
    look-alikes when it decodes the bytes, since it is by far the most common.
@@ -15,6 +18,9 @@ undone with ``ftfy`` line by line, only on lines ``ftfy`` finds suspicious, and
 with its typographic changes off (quotes, ligatures, full-width forms and HTML
 entities stay as they are); it is put in Unicode NFC; line ends become ``\\n``;
 tabs are expanded (8-column stops); other control characters are dropped.
+Characters that XML (so no output) can hold that remain (U+FFFF, lone
+surrogates) are replaced by U+FFFD with a warning (``replace_forbidden``, also
+used by the ``.muse`` reader for text given to it directly).
 """
 
 from __future__ import annotations
@@ -151,11 +157,11 @@ def _guess_legacy(data: bytes) -> str | None:
     return guess or ("cp1252" if cp1252 is not None else None)
 
 
-def _to_text(data: bytes, path: Path | None) -> str:
+def _to_text(data: bytes, path: Path | None) -> tuple[str, list[str]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding)
+                return data[len(bom):].decode(encoding), []
             except UnicodeDecodeError as exc:
                 raise UnreadableSource(
                     f"the file starts with a {encoding.upper()} byte-order mark but is not "
@@ -167,12 +173,18 @@ def _to_text(data: bytes, path: Path | None) -> str:
     if b"\x00" in data[:65536]:
         text = _utf16_without_bom(data)
         if text is not None:
-            return text
+            return text, []
         raise _refuse("binary data (it contains NUL bytes)", path)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        text, offsets = mostly
+        lines = _lines_at(data, offsets, b"\n")
+        return text, [f"{_lines_shown(lines)}{len(offsets)} byte sequence(s) that are not UTF-8 replaced by "
+                      "U+FFFD (check the text there, and save the file again as UTF-8)"]
     encoding = _guess_legacy(data)
     if encoding:
         try:
@@ -180,7 +192,7 @@ def _to_text(data: bytes, path: Path | None) -> str:
         except (UnicodeDecodeError, LookupError):
             text = None
         if text is not None and _printable_share(text) > 0.95:
-            return text
+            return text, []
     line = data[: utf8_error.start].count(b"\n") + 1
     raise UnreadableSource("the file is neither UTF-8 nor a text encoding we recognise",
                            path=path, line=line, hint="save it as UTF-8")
@@ -212,4 +224,71 @@ def repair(text: str) -> str:
 
 def decode(data: bytes, path: Path | None = None) -> str:
     """Decode ``data`` (the bytes of ``path``) to clean ``str``; ``UnreadableSource`` if binary."""
-    return repair(_to_text(data, path))
+    return decode_with_warnings(data, path)[0]
+
+
+def decode_with_warnings(data: bytes, path: Path | None = None) -> tuple[str, list[str]]:
+    """``decode``, and the warnings about what had to be replaced (with their lines)."""
+    text, warnings = _to_text(data, path)
+    text, forbidden = replace_forbidden(repair(text))
+    return text, warnings + forbidden
+
+
+# Characters XML 1.0 forbids: no output (XHTML, EPUB, the PDF engine's tree) can hold them.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def replace_forbidden(text: str) -> tuple[str, list[str]]:
+    """``text`` with each character XML forbids replaced by U+FFFD, and a warning naming their lines."""
+    found = [m.start() for m in XML_FORBIDDEN.finditer(text)]
+    if not found:
+        return text, []
+    kinds = sorted({f"U+{ord(text[i]):04X}" for i in found})
+    shown = ", ".join(kinds[:3]) + (", …" if len(kinds) > 3 else "")
+    lines = _lines_at(text, found, "\n")
+    return XML_FORBIDDEN.sub("\ufffd", text), [
+        f"{_lines_shown(lines)}{len(found)} control or invalid character(s) ({shown}) replaced by U+FFFD"]
+
+
+# At most this many invalid sequences in a file that is otherwise UTF-8; more, and
+# it is taken for another encoding.
+MAX_INVALID_UTF8 = 100
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, list[int]] | None:
+    """(text, offsets of the invalid sequences) if ``data`` is UTF-8 with a few of them."""
+    parts, offsets, pos = [], [], 0
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            if len(offsets) >= MAX_INVALID_UTF8:
+                return None
+            parts.append(data[pos:pos + exc.start].decode("utf-8"))
+            parts.append("\ufffd")
+            offsets.append(pos + exc.start)
+            pos += exc.end
+    text = "".join(parts)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - len(offsets)
+    # A legacy 8-bit text has hardly a valid UTF-8 sequence: each accented letter is one invalid byte.
+    if non_ascii < 4 * len(offsets):
+        return None
+    return text, offsets
+
+
+def _lines_at(text, offsets: list[int], newline) -> list[int]:
+    """The distinct 1-based lines of ``offsets`` (in increasing order), counted in one pass."""
+    lines, line, last = [], 1, 0
+    for offset in offsets:
+        line += text.count(newline, last, offset)
+        last = offset
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _lines_shown(lines: list[int]) -> str:
+    if len(lines) == 1:
+        return f"line {lines[0]}: "
+    return "lines " + ", ".join(map(str, lines[:5])) + (", …" if len(lines) > 5 else "") + ": "

@@ -17,6 +17,7 @@ import nh3
 from lxml import etree
 
 from pipeline.document import Note, new_body
+from pipeline.safety import LINK_SCHEMES
 
 _TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
          "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
@@ -50,7 +51,7 @@ _BLOCK_CONTAINERS = {"body", "blockquote", "div"}
 def sanitize(html: str) -> str:
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, link_rel=None,
                      clean_content_tags={"script", "style"},
-                     url_schemes={"http", "https", "mailto", "ftp"})
+                     url_schemes=set(LINK_SCHEMES))
 
 
 def _note_id(raw: str) -> str:

@@ -74,6 +74,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, new_body
 from pipeline.errors import SourceSyntaxError, SourceTooLarge
+from pipeline.readers.decode import replace_forbidden
 
 FORMAT = "muse"
 EXTENSIONS = (".muse",)
@@ -120,7 +121,6 @@ def sniff(text: str) -> int:
 
 # ------------------------------------------------------------ line cleanup
 
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DIRECTIVE = re.compile(r"^#([A-Za-z0-9_-]+)(?:\s+(.+))?$", re.S)
 
 
@@ -517,10 +517,8 @@ class _Parser:
         text = self.text
         if text.startswith("\ufeff"):
             text = text[1:]
-        if _BAD_XML.search(text):
-            count = len(_BAD_XML.findall(text))
-            text = _BAD_XML.sub("\ufffd", text)
-            self.warn(None, f"{count} control or invalid character(s) replaced by U+FFFD")
+        text, replaced = replace_forbidden(text)
+        self.warnings += replaced
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
         lines = text.split("\n")
         directives: dict[str, str] = {}

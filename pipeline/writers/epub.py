@@ -188,7 +188,7 @@ class ImageCollector:
     def __call__(self, src: str) -> str | None:
         from urllib.parse import unquote, urlparse
 
-        from pipeline.writers.epub_cover import sniff_image
+        from pipeline.images import ImageRefused, load_image
 
         parsed = urlparse(src)
         if not src or parsed.scheme not in ("", "file") or self.base is None:
@@ -200,15 +200,13 @@ class ImageCollector:
         if not path.is_relative_to(self.base) or not path.is_file():
             self._miss(src)
             return None
-        data = path.read_bytes()
-        kind = sniff_image(data)
-        if kind is None and data.lstrip()[:5] in (b"<?xml", b"<svg ") and b"<svg" in data[:2048]:
-            kind = ("image/svg+xml", "svg")
-        if kind is None:
+        try:        # the size and pixel limits; an SVG rebuilt from the allow-list
+            picture = load_image(path)
+        except ImageRefused:
             self._miss(src)
             return None
-        href = f"images/image{len(self.items) + 1:03d}.{kind[1]}"
-        self.items[path] = (href, data, kind[0])
+        href = f"images/image{len(self.items) + 1:03d}.{picture.extension}"
+        self.items[path] = (href, picture.data, picture.media_type)
         return href
 
     def _miss(self, src: str) -> None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.document import Document
+from pipeline.images import ImageRefused, load_image
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 150
@@ -29,9 +30,6 @@ FACES = {
 }
 CJK_FACES = {"zh": "Noto Serif CJK SC", "ja": "Noto Serif CJK JP", "ko": "Noto Serif CJK KR"}
 
-MEDIA_TYPES = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-               b"GIF87a": ("image/gif", "gif"), b"GIF89a": ("image/gif", "gif")}
-
 
 @dataclass
 class CoverImage:
@@ -39,16 +37,6 @@ class CoverImage:
     media_type: str
     extension: str
     generated: bool
-
-
-def sniff_image(data: bytes) -> tuple[str, str] | None:
-    """(media type, extension) of a JPEG, PNG or GIF, by its first bytes."""
-    for magic, kind in MEDIA_TYPES.items():
-        if data.startswith(magic):
-            return kind
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ("image/webp", "webp")
-    return None
 
 
 def source_cover(doc: Document) -> tuple[CoverImage | None, str]:
@@ -64,11 +52,13 @@ def source_cover(doc: Document) -> tuple[CoverImage | None, str]:
         return None, f"refused the cover {name!r}: it is outside the source's folder"
     if not path.is_file():
         return None, f"the cover image {name!r} is not in the source's folder; a cover was generated"
-    data = path.read_bytes()
-    kind = sniff_image(data)
-    if kind is None:
+    try:
+        picture = load_image(path)
+    except ImageRefused as exc:
+        return None, f"the cover {name!r} is not used: {exc}; a cover was generated"
+    if picture.extension == "svg":
         return None, f"the cover {name!r} is not a JPEG, PNG, GIF or WebP image; a cover was generated"
-    return CoverImage(data, kind[0], kind[1], generated=False), ""
+    return CoverImage(picture.data, picture.media_type, picture.extension, generated=False), ""
 
 
 @lru_cache(maxsize=None)

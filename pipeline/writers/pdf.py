@@ -26,6 +26,11 @@ BLEED = "7mm"
 # The stylesheet's margins (top, right, bottom, left) for an A5 page, in mm;
 # smaller pages get them in proportion.
 MARGINS = (18, 16, 20, 16)
+# --font-size bounds, in points: below 4 pt no printer or eye makes out the
+# text (and a size near 0 breaks the layout); above 36 pt a word no longer
+# fits the narrower pages.
+FONT_SIZE_PT = (4.0, 36.0)
+_PT_PER = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4}
 
 
 @dataclass
@@ -41,8 +46,16 @@ class PdfOptions:
         parse_paper(self.paper)
         if self.variant and self.variant not in PDF_VARIANTS:
             raise OptionError(f"unknown PDF variant {self.variant!r}", hint=f"use one of {', '.join(PDF_VARIANTS)}")
-        if self.font_size and not re.fullmatch(r"\d+(\.\d+)?(pt|px|mm)", self.font_size.strip()):
-            raise OptionError(f"--font-size {self.font_size!r} is not a size", hint="give it in points, e.g. 11pt")
+        if self.font_size:
+            low, high = FONT_SIZE_PT
+            m = re.fullmatch(r"(\d+(?:\.\d+)?)(pt|px|mm)", self.font_size.strip())
+            if not m:
+                raise OptionError(f"--font-size {self.font_size!r} is not a size",
+                                  hint=f"give it in points, from {low:g}pt to {high:g}pt, e.g. 11pt")
+            points = float(m.group(1)) * _PT_PER[m.group(2)]
+            if not low <= points <= high:
+                raise OptionError(f"--font-size {self.font_size!r} is out of range",
+                                  hint=f"give a size from {low:g}pt to {high:g}pt, e.g. 11pt")
 
 
 @dataclass
@@ -126,8 +139,13 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
-    sheets += [user_stylesheet(p, fetcher) for p in options.css]
-    document = html.render(stylesheets=sheets, url_fetcher=fetcher)
+    # Fonts a --css file names with @font-face (from its own folder, through the fetcher).
+    font_config = None
+    if options.css:
+        from weasyprint.text.fonts import FontConfiguration
+        font_config = FontConfiguration()
+    sheets += [user_stylesheet(p, fetcher, font_config) for p in options.css]
+    document = html.render(stylesheets=sheets, url_fetcher=fetcher, font_config=font_config)
     pages = list(document.pages)
     if not doc.metadata.nofinalpage and pages:
         blanks = (-len(pages)) % 4
