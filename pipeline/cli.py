@@ -104,9 +104,7 @@ def build(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     except KeyboardInterrupt:
-        typer.echo("interrupted: the outputs written so far are complete; "
-                   "run the same command again to build the rest", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130)   # the one line is the entry point's (pipeline.interrupt)
     raise typer.Exit(1 if failed else 0)
 
 
