@@ -17,12 +17,10 @@ its outputs still exist.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import signal
 import stat
 import sys
 import time
@@ -31,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from pipeline import __version__
+from pipeline import __version__, interrupt
 from pipeline.build import BuildOptions, build_one, output_paths
 from pipeline.errors import OutputError, SourceNotFound, ZinepressError
 from pipeline.readers import SUPPORTED_EXTENSIONS
+
+interrupt.checkpoint("import")     # the tests' Ctrl-C while the program's modules load
 
 MANIFEST_NAME = ".zinepress-manifest.json"
 MANIFEST_FORMAT = 1
@@ -250,17 +250,10 @@ def build_job(spec: dict) -> dict:
 
 # ---------------------------------------------------------------- executors
 
-@contextlib.contextmanager
-def _sigint_ignored():
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:          # not the main thread: nothing to do
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+def _start_worker() -> None:
+    """A local worker's first act: leave Ctrl-C to the parent, then load the engines."""
+    interrupt.ignore_in_child()
+    warm_up()
 
 
 def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
@@ -275,12 +268,14 @@ def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
 
     # spawn: fresh workers that import only what they need, whatever threads
     # this process runs (the progress bar has one).
-    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=warm_up,
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=_start_worker,
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        # Workers start with Ctrl-C ignored (they inherit it): the parent alone
-        # stops, and a worker finishes its file, so its outputs are whole.
-        with _sigint_ignored():
+        # Workers start with Ctrl-C held back and then ignore it: the parent
+        # alone stops, and a worker finishes its file, so its outputs are whole.
+        # A Ctrl-C while they start reaches the parent right after.
+        with interrupt.held():
             futures = {pool.submit(build_job, spec): n for n, spec in enumerate(specs)}
+            interrupt.checkpoint("workers")
         try:
             for future in as_completed(futures):
                 n = futures[future]
@@ -494,6 +489,7 @@ def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchO
         finally:
             # Whatever was built is recorded, even when the build is interrupted.
             if changed and (manifest or (out / MANIFEST_NAME).exists()) and out.is_dir():
+                interrupt.checkpoint("manifest")
                 save_manifest(out, manifest)
 
     results = [job.result for job in jobs if job.result is not None]
@@ -502,6 +498,7 @@ def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchO
         write_report(batch.report, results, seconds)
     if not batch.quiet:
         echo(summary_table(results, seconds))
+    interrupt.checkpoint("end")
     return sum(r["status"] == "failed" for r in results)
 
 

@@ -105,9 +105,7 @@ def build(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     except KeyboardInterrupt:
-        typer.echo("interrupted: the outputs written so far are complete; "
-                   "run the same command again to build the rest", err=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130)   # the one line is the entry point's (pipeline.interrupt)
     if catalog and _catalog(out, None, None, debug, quiet):
         raise typer.Exit(1)
     raise typer.Exit(1 if failed else 0)
@@ -223,9 +221,12 @@ def serve(
     Only this machine can reach it unless --host 0.0.0.0 is given. Ctrl-C stops it."""
     import signal
 
+    from pipeline import interrupt
+
     def stop(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, stop)
+    interrupt.ends_on_ctrl_c()
     try:
         _serve(out, host, port, verbose)
     except KeyboardInterrupt:

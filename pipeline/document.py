@@ -33,9 +33,12 @@ which may itself contain ``noteref``s to secondary notes.
 
 from __future__ import annotations
 
-import hashlib
+import re
+import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -91,16 +94,40 @@ class Document:
         return [el for el in self.body.iter("h1", "h2", "h3", "h4", "h5")]
 
     def identifier(self) -> str:
-        """A stable identifier derived from the content (same text → same id)."""
-        digest = hashlib.sha256()
+        """The book's identifier: what identifies the *work*, not its bytes, so
+        that correcting a typo keeps it (an e-reader keeps its place, highlights
+        and notes). A name-based UUID (version 5) of the address the text was
+        retrieved from, when its source names one; else of its title, authors
+        and language (compared without regard to case, spacing or Unicode form)."""
+        url = source_url(self.metadata.source)
+        if url:
+            return uuid.uuid5(uuid.NAMESPACE_URL, url).urn
         m = self.metadata
-        for part in (m.title, m.subtitle, m.author_line, m.date, m.lang, m.source):
-            digest.update(part.encode("utf-8") + b"\x00")
-        digest.update(text_content(self.body).encode("utf-8"))
-        for note in self.notes.values():
-            digest.update(b"\x00" + text_content(note.body).encode("utf-8"))
-        h = digest.hexdigest()
-        return f"urn:uuid:{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+        name = "\x00".join(_key(part) for part in (m.title, "\x1f".join(m.authors), m.lang))
+        return uuid.uuid5(WORK_NAMESPACE, name).urn
+
+
+# The namespace of the identifiers of works known by title, authors and language.
+WORK_NAMESPACE = uuid.UUID("6f1b7c2e-3d4a-5b8e-9c0f-2a7d4e1b6c35")
+_URL = re.compile(r"(?<![A-Za-z0-9+.-])(?:https?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
+
+
+def source_url(source: str) -> str:
+    """The first address in a ``Metadata.source`` ("Retrieved on … from URL"),
+    in a canonical form: scheme and host in lower case, no fragment, no
+    punctuation the sentence put after it. Empty when there is none."""
+    match = _URL.search(source or "")
+    if not match:
+        return ""
+    url = match.group(0).rstrip(".,;:!?'")
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1]
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def new_body() -> etree._Element:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from dataclasses import dataclass
 
 from pipeline.errors import OptionError
@@ -234,7 +233,8 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
     meta = {k: v for k, v in src.metadata.items() if k in
             ("title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate") and v}
     out.set_metadata(meta)
-    return stable_id(out.tobytes(garbage=3, deflate=True))
+    set_stable_id(out, pdf, options, sheet)
+    return out.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
 def _num(value: float) -> str:
@@ -350,23 +350,10 @@ def _crop_marks(page, rect, *, bleed_pt: float, mark_pt: float) -> None:
             page.draw_line((x, y + sign_y * bleed_pt), (x, y + sign_y * (bleed_pt + mark_pt)), color=black, width=0.3)
 
 
-_TRAILER_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
-
-
-def stable_id(pdf: bytes) -> bytes:
-    """The PDF with the file identifier PyMuPDF draws anew at each save replaced
-    by one derived from the content, so the same input gives the same bytes
-    (builds with SOURCE_DATE_EPOCH are reproducible). Only hex digits change:
-    no offset moves."""
-    def fill(match: re.Match, digits: bytes) -> bytes:
-        text = match[0]
-        for group in (2, 1):   # right to left, so the first span stays valid
-            start, end = match.start(group) - match.start(0), match.end(group) - match.start(0)
-            text = text[:start] + (digits * (end - start))[:end - start] + text[end:]
-        return text
-
-    blank = _TRAILER_ID.sub(lambda m: fill(m, b"0"), pdf)
-    if blank == pdf:
-        return pdf
-    digest = hashlib.sha256(blank).hexdigest().upper().encode()
-    return _TRAILER_ID.sub(lambda m: fill(m, digest), pdf)
+def set_stable_id(out, pdf: bytes, options: ImposeOptions, sheet: Size) -> None:
+    """Give ``out`` a file identifier derived from what it is made of (the
+    pamphlet's bytes and the imposition) instead of the random one PyMuPDF
+    draws at each save: saved with ``no_new_id``, the same input gives the same
+    bytes (builds with SOURCE_DATE_EPOCH are reproducible)."""
+    digest = hashlib.sha256(pdf + repr((options, sheet)).encode()).hexdigest()[:32].upper()
+    out.xref_set_key(-1, "ID", f"[<{digest}><{digest}>]")

@@ -101,8 +101,12 @@ def pdf_body(prep: Prepared) -> etree._Element:
     # A line break in a heading separates words in its bookmark too.
     for br in body.xpath("(//h1|//h2|//h3|//h4|//h5)//br"):
         br.tail = " " + (br.tail or "")
+    ids = _RepeatIds()
     for ref in list(body.iter("a")):
         if "noteref" not in (ref.get("class") or "").split():
+            href = ref.get("href")
+            if href and not href.startswith("#"):
+                ref.set("href", link_href(href))
             continue
         note_id = (ref.get("href") or "").lstrip("#")
         note = doc.notes.get(note_id)
@@ -111,12 +115,14 @@ def pdf_body(prep: Prepared) -> etree._Element:
         _unwrap_superscript(ref)
         # An empty anchor marks where the reference stands, so that the PDF's named
         # destinations tell on which page each reference and each note landed.
-        spans = [etree.Element("a", {"class": "fnref", "id": f"fnref-{note.id}"}), _footnote_span(note)]
+        # A note called again is printed again, at the foot of that call's page.
+        spans = [etree.Element("a", {"class": "fnref", "id": ids.next("fnref", note.id)}),
+                 _footnote_span(note, ids.next("fn", note.id))]
         # Notes referenced from inside this note follow it, so they land on the same page.
         for inner in note.body.iter("a"):
             inner_id = (inner.get("href") or "").lstrip("#")
             if "noteref" in (inner.get("class") or "") and inner_id in doc.notes:
-                spans.append(_footnote_span(doc.notes[inner_id]))
+                spans.append(_footnote_span(doc.notes[inner_id], ids.next("fn", inner_id)))
         parent = ref.getparent()
         index = parent.index(ref)
         tail = ref.tail
@@ -140,9 +146,35 @@ def _unwrap_superscript(ref: etree._Element) -> None:
     parent.replace(sup, ref)
 
 
-def _footnote_span(note) -> etree._Element:
+class _RepeatIds:
+    """Ids of note calls and notes, unique however often a note is called: the
+    first ``PREFIX-ID``, the next ``PREFIX2-ID``, ``PREFIX3-ID``…"""
+
+    def __init__(self) -> None:
+        self.count: dict[tuple[str, str], int] = {}
+
+    def next(self, prefix: str, note_id: str) -> str:
+        n = self.count[prefix, note_id] = self.count.get((prefix, note_id), 0) + 1
+        return f"{prefix}-{note_id}" if n == 1 else f"{prefix}{n}-{note_id}"
+
+
+def link_href(href: str) -> str:
+    """A link's address as the outputs write it: characters a URL may not hold
+    (spaces, quotes, brackets…) percent-encoded, the host in IDNA form. The
+    text shown (and the colophon) keeps the address as the source wrote it."""
+    from w3lib.url import safe_url_string
+
+    # A "%" that starts no escape is a character of the address, not an escape.
+    href = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", href.strip())
+    try:
+        return safe_url_string(href)
+    except ValueError:          # a host IDNA cannot encode: leave the address as it is
+        return href
+
+
+def _footnote_span(note, span_id: str) -> etree._Element:
     span = etree.Element("span", {"class": "footnote" + (" secondary" if note.secondary else ""),
-                                  "id": f"fn-{note.id}", "data-label": note.label})
+                                  "id": span_id, "data-label": note.label})
     content = copy.deepcopy(note.body)
     for el in content.iter():
         if el.tag in BLOCK_TAGS:
@@ -151,6 +183,8 @@ def _footnote_span(note) -> etree._Element:
         elif el.tag == "a" and "noteref" in (el.get("class") or ""):
             el.tag = "sup"
             el.attrib.pop("href", None)
+        elif el.tag == "a" and el.get("href") and not el.get("href").startswith("#"):
+            el.set("href", link_href(el.get("href")))
     span.text = content.text
     for child in content:
         span.append(child)
@@ -240,10 +274,12 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
             if el.get("id"):
                 anchor_file.setdefault(el.get("id"), note_file[note_id])
 
+    calls = _NoteCalls(note_file)
     for part in parts[1:]:
         notes = [doc.notes[i] for i in doc.notes if note_file[i] == part.file_name]
-        body_html = _epub_fragment(part.body, part.file_name, anchor_file, doc.notes, image_href)
-        notes_html = [(note, _epub_fragment(note.body, part.file_name, anchor_file, doc.notes, image_href))
+        body_html = _epub_fragment(part.body, part.file_name, anchor_file, doc.notes, image_href, calls)
+        notes_html = [(note, _epub_fragment(note.body, part.file_name, anchor_file, doc.notes, image_href,
+                                            calls))
                       for note in notes]
         part.xhtml = env.get_template("epub_chapter.xhtml").render(
             lang=prep.lang, title=part.title, body=body_html, notes=notes_html)
@@ -256,8 +292,26 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     return parts
 
 
+class _NoteCalls:
+    """An id for each call of a note, unique when a note is called more than once:
+    ``fnref-ID`` for its first call in the file that holds the note (where the
+    note's back link leads), ``fnrefN-ID`` for the others."""
+
+    def __init__(self, note_file: dict[str, str]) -> None:
+        self.note_file = note_file
+        self.count: dict[str, int] = {}
+        self.first: set[str] = set()
+
+    def id_for(self, note_id: str, file_name: str) -> str:
+        n = self.count[note_id] = self.count.get(note_id, 0) + 1
+        if note_id not in self.first and self.note_file.get(note_id) == file_name:
+            self.first.add(note_id)
+            return f"fnref-{note_id}"
+        return f"fnref{n}-{note_id}"
+
+
 def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, str],
-                   notes: dict | None = None, image_href=None) -> str:
+                   notes: dict | None = None, image_href=None, calls: _NoteCalls | None = None) -> str:
     """Children of ``el`` as XHTML, with footnote links made EPUB 3 note references
     and same-book links pointed at the file that holds their target. Links that
     lead nowhere inside the book (a missing anchor, a relative address of the
@@ -270,7 +324,7 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
             if notes is not None and note_id not in notes:
                 _unwrap(a)
                 continue
-            a.set("id", f"fnref-{note_id}")
+            a.set("id", calls.id_for(note_id, file_name) if calls else f"fnref-{note_id}")
             a.set("{%s}type" % EPUB_NS, "noteref")
             a.set("role", "doc-noteref")
             target = anchor_file.get(f"fn-{note_id}", file_name)
@@ -283,6 +337,8 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
                 a.set("href", f"{target}{href}")
         elif href and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href):
             _unwrap(a)      # relative to a web site or folder the book does not contain
+        elif href:
+            a.set("href", link_href(href))
     for img in list(el.iter("img")):
         if image_href is not None:
             new_src = image_href(img.get("src") or "")

@@ -263,3 +263,29 @@ def test_bundle(tmp_path):
     assert all(t in nav for t in titles)
     result = epubcheck([epub])[epub]
     assert result.clean, result.messages
+
+
+def test_twenty_builds_give_identical_bytes_locally_and_on_a_cluster(tmp_path):
+    """The same tiny text twenty times over (each in its own folder): all twenty
+    builds give the same bytes, locally and on a local Dask cluster. (The
+    booklet's file identifier was once random about one save in ten.)"""
+    distributed = pytest.importorskip("distributed")
+    src = tmp_path / "src"
+    text = "#title Twenty Times\n#author Jane Doe\n#lang en\n\nA short text[1] to build again.\n\n[1] A note.\n"
+    for n in range(20):
+        (src / f"copy{n:02d}").mkdir(parents=True)
+        (src / f"copy{n:02d}" / "text.muse").write_text(text, encoding="utf-8")
+    formats = "pdf,booklet,epub"
+    local, cluster_out = tmp_path / "local", tmp_path / "cluster"
+    proc = run_cli("build", src, "-o", local, "--format", formats, "--jobs", "2", "--quiet", env=EPOCH)
+    assert proc.returncode == 0, proc.stderr
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        proc = run_cli("build", src, "-o", cluster_out, "--format", formats, "--quiet",
+                       "--scheduler", cluster.scheduler_address, env=EPOCH)
+        assert proc.returncode == 0, proc.stderr
+    for suffix in (".pdf", ".booklet.pdf", ".epub"):
+        files = [root / f"copy{n:02d}" / f"text{suffix}" for root in (local, cluster_out) for n in range(20)]
+        contents = {path.read_bytes() for path in files}
+        assert len(contents) == 1, f"{suffix}: {len(contents)} different outputs among {len(files)}"

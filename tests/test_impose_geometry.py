@@ -229,3 +229,16 @@ def test_marks_need_room_and_draw_on_a_bigger_sheet():
 def test_bad_options(options, message):
     with pytest.raises(OptionError, match=message):
         impose(numbered_pdf(4), options)
+
+
+def test_many_impositions_give_the_same_bytes_and_a_derived_id():
+    """PyMuPDF draws a random file identifier at each save, now and then written
+    as a literal string (which a search of the bytes for hex digits misses): the
+    booklet's is derived from its input. Many saves, so that such an id shows."""
+    pamphlet = numbered_pdf(4)
+    booklets = {impose(pamphlet, ImposeOptions(layout="saddle")) for _ in range(200)}
+    assert len(booklets) == 1
+    ident = fitz.open(stream=booklets.pop(), filetype="pdf").xref_get_key(-1, "ID")
+    assert ident[0] == "array" and ident[1].count("<") == 2, ident
+    other = fitz.open(stream=impose(numbered_pdf(12), ImposeOptions(layout="saddle")), filetype="pdf")
+    assert other.xref_get_key(-1, "ID") != ident

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -159,3 +160,83 @@ def test_idempotent_and_letters_kept(tokens, lang):
     assert run(plain_once, lang, typography=False) == plain_once
     text = lambda h: "".join(etree.fromstring(f"<body>{h}</body>").itertext())  # noqa: E731
     assert _alnum(text(once)) == _alnum(text(plain_once)) == _alnum(text(html))
+
+
+# --- any character a source can hold -------------------------------------------
+# The normaliser's own markers once were private-use characters, so a source's
+# U+E000 cut its paragraph. Random Unicode, private-use and control characters
+# included, must come out with every letter, digit and private-use character.
+
+_ANY_CHAR = st.characters(blacklist_categories=("Cs",))          # all but surrogates
+_PRIVATE = st.sampled_from(["\ue000", "\ue001", "\ue002", "\ue003", "\ue004", "\ue005", "\uf1c1",
+                            "\uf8ff", "\U000f0000", "\U0010fffd"])
+_ANY_TEXT = st.lists(st.one_of(_ANY_CHAR, _PRIVATE, st.sampled_from(list(" \n\x00\x1a\x1d\x1e\x1f\x85\x9f"))),
+                     max_size=40).map("".join)
+# What an XML tree cannot hold: the readers drop it when they decode a file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _kept(s: str) -> list[str]:
+    """Letters, digits and private-use characters in order, compared canonically
+    (composed or not, ligatures spelt out)."""
+    return [c for c in unicodedata.normalize("NFKD", s)
+            if c.isalnum() or unicodedata.category(c) == "Co"]
+
+
+@st.composite
+def _paragraph(draw) -> etree._Element:
+    """A ``p`` of random text spread over inline elements of every kind the stream knows."""
+    p = etree.Element("p")
+    last = None
+    for kind, text in draw(st.lists(st.tuples(
+            st.sampled_from(["text", "em", "span", "br", "noteref", "code", "p"]), _ANY_TEXT), max_size=8)):
+        text = _NOT_XML.sub("", text)
+        if kind == "text":
+            if last is None:
+                p.text = (p.text or "") + text
+            else:
+                last.tail = (last.tail or "") + text
+            continue
+        tag = {"noteref": "a", "span": "span"}.get(kind, kind)
+        last = etree.SubElement(p, tag)
+        if kind == "noteref":
+            last.set("class", "noteref")
+            last.set("href", "#n1")
+            last.text = "1"
+        elif kind == "span":
+            last.set("lang", draw(st.sampled_from(["fr", "de", "zh"])))
+        if kind != "br" and kind != "noteref":
+            last.text = text
+    return p
+
+
+def test_the_markers_are_characters_a_tree_cannot_hold():
+    from pipeline.normalize.stream import MARKERS
+    from pipeline.normalize.typography import PROTECT
+    for marker in MARKERS + PROTECT:
+        with pytest.raises(ValueError):
+            etree.Element("p").text = f"a{marker}b"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_paragraph(), min_size=1, max_size=3), st.sampled_from(["en", "fr", "de", "ru", "zh"]),
+       st.booleans())
+def test_any_text_keeps_every_letter_digit_and_private_use_character(paragraphs, lang, typography):
+    body = etree.Element("body")
+    body.extend(paragraphs)
+    before = "".join(body.itertext())
+    doc = normalize(Document(Metadata(lang=lang), body), typography=typography)
+    assert _kept("".join(doc.body.itertext())) == _kept(before)
+    assert not [w for w in doc.warnings if "normalisation skipped" in w]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANY_TEXT, st.sampled_from(["en", "fr", "de", "ru", "zh"]), st.booleans())
+def test_any_metadata_value_keeps_every_letter_digit_and_private_use_character(text, lang, typography):
+    assert _kept(normalize_string(text, lang, typography=typography)) == _kept(text)
+
+
+def test_private_use_characters_stay_in_their_paragraph():
+    for c in "\ue000\ue001\ue002\ue003\ue005\uf1c1":
+        assert p(f'Alpha {c} beta, "gamma" http://x.org/a{c}b delta.') == \
+            f"Alpha {c} beta, “gamma” http://x.org/a{c}b delta."

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pipeline.normalize.stream import BREAK, MARK, MARKERS
+from pipeline.normalize.stream import BREAK, CONTROLS, MARK, MARKERS
 
 # Soft hyphens (a renderer hyphenates by itself), BOM / zero-width no-break
 # spaces, and control characters. Zero-width (non-)joiners stay: scripts need them.
-_INVISIBLE = re.compile("[\u00ad\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The C0 controls are the stream's markers here: a tree's text holds none of
+# its own, and ``repair_string`` drops those of a metadata value first.
+_INVISIBLE = re.compile("[\u00ad\ufeff\x7f-\x9f]")
 # Breaking whitespace only: no-break spaces (U+00A0, U+202F) and the
 # ideographic space (U+3000) are deliberate.
 _SPACE = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
@@ -60,4 +62,4 @@ def _keep_markers_only(s: str) -> str:
 
 def repair_string(text: str) -> str:
     """Repair a metadata value (no markup)."""
-    return repair_text(text) if text else text
+    return repair_text(CONTROLS.sub("", text)) if text else text

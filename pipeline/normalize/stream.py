@@ -10,6 +10,13 @@ before an ``<em>`` and closing after it is seen as one pair:
             a footnote reference, ``img``): it stands for a word
 ``BREAK``   a ``br`` or a nested block: a line boundary
 
+The markers are C0 control characters, which an XML tree cannot hold (lxml
+refuses them in ``.text`` and ``.tail``; the readers drop them when they
+decode a file): no character of a source can be taken for a marker, whatever
+it holds — private-use characters (icon fonts, ligature stand-ins) included.
+``CONTROLS`` are the characters reserved this way, for the normaliser's own
+use (``typography`` takes one for the URLs it protects).
+
 Transforms must keep the markers (number and order); ``write_back`` checks it.
 Text inside ``pre`` and ``code`` is never part of a stream; attributes never are.
 """
@@ -22,10 +29,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-MARK = "\ue000"
-OPAQUE = "\ue001"
-BREAK = "\ue002"
+MARK = "\x1f"     # UNIT SEPARATOR
+OPAQUE = "\x1a"   # SUBSTITUTE
+BREAK = "\x1e"    # RECORD SEPARATOR
 MARKERS = MARK + OPAQUE + BREAK
+# Every character the normaliser may use as its own: none can be in a tree's text.
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MARKER_RE = re.compile(f"[{MARKERS}]")
 
 BLOCKS = {"body", "div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li",

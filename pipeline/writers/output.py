@@ -16,6 +16,7 @@ import socket
 import tempfile
 from pathlib import Path
 
+from pipeline import interrupt
 from pipeline.errors import OutputError
 
 
@@ -73,7 +74,9 @@ def write_atomically(path: Path, data: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
+        interrupt.checkpoint("rename")
         os.replace(tmp, path)
+        interrupt.checkpoint("renamed")
     except BaseException as exc:
         try:
             os.unlink(tmp)

@@ -53,6 +53,8 @@ from pathlib import Path
 
 from lxml import etree, html as lxml_html
 
+from pipeline import interrupt
+
 # Below this size of pamphlet HTML, one process is faster than starting workers.
 MIN_HTML_CHARS = 200_000
 # Parts per worker: more parts balance the load better, each costs a fixed start.
@@ -300,9 +302,7 @@ def finish(kind: str, index: int, first_number: int, first_side: str, entry: lis
 
 def _serve(connection) -> None:
     """A worker process: run what the parent sends (``lay_out``, ``finish``) until it sends None."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's: it stops the workers
+    interrupt.ignore_in_child()     # Ctrl-C is the parent's: it stops the workers
     calls = {"lay_out": lay_out, "finish": finish}
     while True:
         try:
@@ -526,13 +526,15 @@ class _Workers:
         self.processes = []
         self.busy: dict = {}               # connection -> what it was sent
         try:
-            for _ in range(jobs):
-                ours, theirs = context.Pipe()
-                process = context.Process(target=_serve, args=(theirs,), daemon=True)
-                process.start()
-                theirs.close()
-                self.connections.append(ours)
-                self.processes.append(process)
+            # Ctrl-C held back while they start (see pipeline.interrupt).
+            with interrupt.held():
+                for _ in range(jobs):
+                    ours, theirs = context.Pipe()
+                    process = context.Process(target=_serve, args=(theirs,), daemon=True)
+                    process.start()
+                    theirs.close()
+                    self.connections.append(ours)
+                    self.processes.append(process)
         except BaseException:
             self.close()
             raise
