@@ -72,7 +72,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from pipeline.document import Document, Metadata, Note, new_body
+from pipeline.document import Document, Metadata, Note, last_child, new_body
 from pipeline.errors import SourceSyntaxError, SourceTooLarge
 
 FORMAT = "muse"
@@ -1228,8 +1228,8 @@ class _Parser:
 def _append(el: etree._Element, text: str) -> None:
     if not text:
         return
-    if len(el):
-        last = el[-1]
+    last = last_child(el)
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
@@ -1237,8 +1237,8 @@ def _append(el: etree._Element, text: str) -> None:
 
 def _rstrip_last(el: etree._Element, chars: str | None) -> None:
     """Strip trailing whitespace of the text just before a new child of ``el``."""
-    if len(el):
-        last = el[-1]
+    last = last_child(el)
+    if last is not None:
         if last.tail:
             last.tail = last.tail.rstrip(chars) or None
     elif el.text:
@@ -1288,7 +1288,6 @@ def _same_link(text: str, href: str) -> bool:
 def _split_figures(p: etree._Element) -> None:
     """Turn a paragraph holding figures into paragraph, figure, paragraph…"""
     parent = p.getparent()
-    pos = parent.index(p)
     blocks: list[etree._Element] = []
     cur = etree.Element("p")
     cur.text = p.text
@@ -1316,9 +1315,11 @@ def _split_figures(p: etree._Element) -> None:
                 last.tail = last.tail.rstrip() or None
             elif last is None and b.text:
                 b.text = b.text.rstrip()
+    at = p        # blocks go after p (no index(): it is linear in the position)
+    for b in blocks:
+        at.addnext(b)
+        at = b
     parent.remove(p)
-    for i, b in enumerate(blocks):
-        parent.insert(pos + i, b)
 
 
 def _newlines_to_br(p: etree._Element) -> None:
