@@ -16,6 +16,9 @@ this machine, so that they hold whatever the machine's speed:
 5. rebuild    a no-change rebuild of the folder under 3% of the full build;
 6. memory     peak resident memory of any one process building the long book
               under 500 MB; start-up: ``zinepress --help`` under 0.3 s.
+8. hostile    each pathological input of ``bench.hostile`` (runs of openers
+              without closers, many notes…) of 1 MB read in under 10 s: a time,
+              not a ratio, since nothing else reads them.
 
 ``--quick`` uses the 8 smallest texts of the folder for targets 2 and 5 (the
 full loop of pandoc over the corpus takes many minutes). Timings are wall
@@ -272,6 +275,19 @@ def target_parser(runs: int) -> Result:
         f"(best of {runs}, pandoc's process start included)"], "python -m bench.muse_parse")
 
 
+def target_hostile() -> Result:
+    """Each pathological input of ``bench.hostile`` at 1 MB read in under 10 s."""
+    from bench.hostile import TARGET_SECONDS, measure
+
+    timeout = 6 * TARGET_SECONDS
+    times = measure(2**20, timeout)
+    worst = max((t if t is not None else float("inf")) for _, t in times)
+    figures = [f"{name}: " + (f"> {timeout:.0f} s" if t is None else f"{t:.2f} s") for name, t in times]
+    return Result(8, "pathological inputs of 1 MB, slowest read (s)", f"< {TARGET_SECONDS:.0f}",
+                  None if worst == float("inf") else worst, worst < TARGET_SECONDS, figures,
+                  "python -m bench.hostile")
+
+
 # ---------------------------------------------------------------- memory, start-up
 
 MEASURE_TREE = """
@@ -354,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="targets 2 and 5 on the 8 smallest texts")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma-separated: overhead,long,batch,parser,memory")
+    parser.add_argument("--skip", default="", help="comma-separated: overhead,long,batch,parser,memory,hostile")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {REPORT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -371,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
              # A turn of the long book takes half a minute, over which the host's speed
              # drifts by more than the target's margin: five turns.
              ("long", lambda: [target_long_book(max(args.runs, 5))]),
-             ("batch", lambda: targets_batch(args.quick))]
+             ("batch", lambda: targets_batch(args.quick)),
+             ("hostile", lambda: [target_hostile()])]
     results: list[Result] = []
     for name, step in steps:
         if name in skip:
