@@ -16,12 +16,12 @@ import datetime
 import re
 from pathlib import Path
 
-import markdown as md_lib
 import yaml
 from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
+from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 
 FORMAT = "markdown"
@@ -38,7 +38,7 @@ _EXPORT_SIGNS = re.compile(
     r"^reconversion_status:|^slug:|^## Page \d+|pdf2md", re.MULTILINE | re.IGNORECASE)
 _ATX = re.compile(r"^#{1,6} \S", re.MULTILINE)
 _EMPH = re.compile(r"(?<![\w*])\*[^\s*][^*\n]*\*(?!\w)|(?<!\w)_[^\s_][^_\n]*_(?!\w)|\*\*[^*\n]+\*\*")
-_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)|^\[\^?[^\]]+\]: ", re.MULTILINE)
+_LINK = re.compile(r"\[[^\][\n]+\]\([^)\s]+\)|^\[\^?[^\]\n]+\]: ", re.MULTILINE)
 _FOOTREF = re.compile(r"\[\^[^\]\s]+\]")
 
 
@@ -192,10 +192,9 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
-    converter = md_lib.Markdown(extensions=["footnotes", "tables"], output_format="html",
-                                extension_configs={"footnotes": {"BACKLINK_TEXT": ""}})
-    html = converter.convert(body_text)
+    html, refused = convert(body_text, ["footnotes", "tables"], text, footnotes={"BACKLINK_TEXT": ""})
     body, notes, warnings = html_to_body(html)
+    warnings = refused + warnings
     _drop_title_heading(body, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
                     format=FORMAT, warnings=warnings)
