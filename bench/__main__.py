@@ -281,9 +281,10 @@ def target_hostile() -> Result:
 
     timeout = 6 * TARGET_SECONDS
     times = measure(2**20, timeout)
-    worst = max((t if t is not None else float("inf")) for _, t in times)
-    figures = [f"{name}: " + (f"> {timeout:.0f} s" if t is None else f"{t:.2f} s") for name, t in times]
-    return Result(8, "pathological inputs of 1 MB, slowest read (s)", f"< {TARGET_SECONDS:.0f}",
+    worst = max((t[0] if t is not None else float("inf")) for _, t in times)
+    figures = [f"{name}: " + (f"> {timeout:.0f} s wall" if t is None else
+                              f"{t[0]:.2f} s processor, {t[1]:.2f} s wall") for name, t in times]
+    return Result(8, "pathological inputs of 1 MB, slowest read (processor s)", f"< {TARGET_SECONDS:.0f}",
                   None if worst == float("inf") else worst, worst < TARGET_SECONDS, figures,
                   "python -m bench.hostile")
 

@@ -3,13 +3,16 @@ closers and the like, each of which made a reader quadratic.
 
     python -m bench.hostile [--size BYTES] [--timeout SECONDS] [NAME ...]
 
-Each input is read in a child process (killed after ``--timeout``) and its
-seconds are printed; the target is under 10 s each on two cores.
+Each input is read in a child process (killed after ``--timeout``); the
+processor seconds it used are printed, and its wall time. The target is under
+10 s each: processor time, which is the wall time on an idle machine and does
+not grow when other work shares the cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +45,7 @@ def _muse_notes(size: int) -> str:
 INPUTS = {
     "md [": (".md", _repeat(MD_HEAD, "[")),
     "md ![a": (".md", _repeat(MD_HEAD, "![a")),
+    "md [ in paragraphs": (".md", _repeat(MD_HEAD, "[" * 600 + "\n\n")),
     "md [[a][b": (".md", _repeat(MD_HEAD, "[[a][b")),
     "md <![CDATA[": (".md", _repeat(MD_HEAD, "<![CDATA[")),
     "md [a](": (".md", _repeat(MD_HEAD, "[a](")),
@@ -67,23 +71,28 @@ except ZinepressError as exc:
 """
 
 
-def time_one(name: str, size: int, timeout: float) -> float | None:
-    """Seconds to read the input ``name`` of ``size`` bytes in a fresh process
-    (its start-up excluded as far as the import goes), None past ``timeout``."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_one(name: str, size: int, timeout: float) -> tuple[float, float] | None:
+    """(processor seconds, wall seconds) to read the input ``name`` of ``size``
+    bytes in a fresh process (its start-up included), None past ``timeout``."""
     suffix, make = INPUTS[name]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
         path.write_text(make(size), encoding="utf-8")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _children_cpu()
         try:
             subprocess.run([sys.executable, "-c", CHILD, str(path)], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL, timeout=timeout)
         except subprocess.TimeoutExpired:
             return None
-        return time.perf_counter() - started
+        return _children_cpu() - cpu, time.perf_counter() - started
 
 
-def measure(size: int = 2**20, timeout: float = 60.0, names=None) -> list[tuple[str, float | None]]:
+def measure(size: int = 2**20, timeout: float = 60.0, names=None) -> list[tuple[str, tuple[float, float] | None]]:
     return [(name, time_one(name, size, timeout)) for name in (names or INPUTS)]
 
 
@@ -93,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", type=int, default=2**20)
     ap.add_argument("--timeout", type=float, default=60.0)
     args = ap.parse_args(argv)
-    for name, seconds in measure(args.size, args.timeout, args.names):
-        shown = f"> {args.timeout:.0f} s" if seconds is None else f"{seconds:6.2f} s"
-        met = seconds is not None and seconds < TARGET_SECONDS
+    for name in args.names or INPUTS:
+        seconds = time_one(name, args.size, args.timeout)
+        shown = (f"> {args.timeout:.0f} s wall" if seconds is None
+                 else f"{seconds[0]:6.2f} s processor ({seconds[1]:.2f} s wall)")
+        met = seconds is not None and seconds[0] < TARGET_SECONDS
         print(f"{name:24} {shown}  {'met' if met else 'NOT met'} (target < {TARGET_SECONDS:.0f} s)", flush=True)
     return 0
 

@@ -36,8 +36,9 @@ from markdown.treeprocessors import Treeprocessor
 
 # Estimated steps per character above which an inline text is not read as markup.
 WORK_PER_CHARACTER = 64
-# Below this estimate a text is always read (short texts cost nothing whatever they hold).
-WORK_FLOOR = 200_000
+# Below this estimate a text is always read. Small, so that many short costly texts
+# stay cheap too: each costs at most about its length squared, under this floor.
+WORK_FLOOR = 8192
 # A replaced mark rebuilds the string: a copy, far cheaper than a step of a scan.
 COPY_PER_STEP = 64
 
@@ -94,8 +95,7 @@ class _Budget(Treeprocessor):
         for el in root.iter():
             for attr in ("text", "tail"):
                 value = getattr(el, attr)
-                if value and not isinstance(value, util.AtomicString) and len(value) > 1000 \
-                        and too_costly(value):
+                if value and not isinstance(value, util.AtomicString) and too_costly(value):
                     setattr(el, attr, util.AtomicString(value))
                     self.refused.append(value)
 
