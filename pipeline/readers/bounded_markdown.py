@@ -40,7 +40,7 @@ WORK_PER_CHARACTER = 64
 # stay cheap too: each costs at most about its length squared, under this floor.
 WORK_FLOOR = 8192
 # A replaced mark rebuilds the string: a copy, far cheaper than a step of a scan.
-COPY_PER_STEP = 64
+COPY_PER_STEP = 256
 
 _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"\]\(|[()]")
