@@ -88,9 +88,7 @@ class _Locator:
         wrapped = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
                    for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
         candidates = wrapped + [value, unquote(value)]
-        for candidate in candidates:        # near the last reference found, whole first
-            if not candidate:
-                continue
+        for candidate in wrapped:           # near the last reference found
             start = max(self.last, self.cursor.get(candidate, 0))
             index = self.text.find(candidate, start, start + self.WINDOW + len(candidate))
             if index >= 0:
