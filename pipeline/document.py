@@ -144,6 +144,16 @@ def sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str)
     return el
 
 
+def last_child(el: etree._Element) -> etree._Element | None:
+    """The last child of ``el``, or None: in constant time (``len()`` of an lxml
+    element counts its children, which makes appending text to a long paragraph
+    quadratic)."""
+    try:
+        return el[-1]
+    except IndexError:
+        return None
+
+
 def remove_keeping_tail(el: etree._Element, text: str = "") -> None:
     """Remove ``el``; ``text`` and the text that followed it stay where it stood."""
     parent = el.getparent()

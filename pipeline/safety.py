@@ -29,6 +29,7 @@ second wall, applied to every ``Document`` whatever its reader:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -61,28 +62,65 @@ def line_of(text: str, needle: str, start: int = 0, wrap: bool = True) -> tuple[
         index = text.find(needle)
     if index < 0:
         return None, start
-    return text.count("\n", 0, index) + 1, index + len(needle)
+    return line_at(text, index), index + len(needle)
+
+
+_line_starts_cache: tuple[str, list[int]] | None = None
+
+
+def line_at(text: str, index: int) -> int:
+    """1-based line of ``text[index]``: a binary search in the line starts,
+    which are found once per text (warnings ask many times of the same text)."""
+    global _line_starts_cache
+    if _line_starts_cache is None or _line_starts_cache[0] is not text:
+        _line_starts_cache = (text, [m.end() for m in re.finditer("\n", text)])
+    return bisect_right(_line_starts_cache[1], index) + 1
 
 
 class _Locator:
     """Finds the line of each reference in the source text, in order of appearance."""
 
+    # References are looked for first in this many characters after the last one
+    # found (they come in the order of the source), so that a source with many
+    # refusals is not searched from its start for each.
+    WINDOW = 8192
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.cursor: dict[str, int] = {}
+        self.last = 0
+        self.exhausted: dict[str, int] = {}   # candidate → cursor from which it is absent
+        self.first: dict[str, int] = {}       # candidate → first occurrence (-1: none)
 
     def line(self, value: str) -> int | None:
         # The reference as a whole first (in brackets or quotes), then anywhere.
-        candidates = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
-                      for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
-        candidates += [value, unquote(value)]
-        for wrap in (False, True):      # the next occurrence first, then any
-            for candidate in candidates:
-                line, after = line_of(self.text, candidate, self.cursor.get(candidate, 0), wrap)
-                if line is not None:
-                    self.cursor[candidate] = after
-                    return line
+        wrapped = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
+                   for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
+        candidates = wrapped + [value, unquote(value)]
+        for candidate in wrapped:           # near the last reference found
+            start = max(self.last, self.cursor.get(candidate, 0))
+            index = self.text.find(candidate, start, start + self.WINDOW + len(candidate))
+            if index >= 0:
+                return self._found(candidate, index)
+        for candidate in candidates:        # the next occurrence
+            start = self.cursor.get(candidate, 0)
+            if self.exhausted.get(candidate) == start:
+                continue
+            index = self.text.find(candidate, start) if candidate else -1
+            if index >= 0:
+                return self._found(candidate, index)
+            self.exhausted[candidate] = start
+        for candidate in candidates:        # any occurrence
+            if candidate not in self.first:
+                self.first[candidate] = self.text.find(candidate) if candidate else -1
+            if self.first[candidate] >= 0:
+                return self._found(candidate, self.first[candidate])
         return None
+
+    def _found(self, candidate: str, index: int) -> int:
+        self.cursor[candidate] = index + len(candidate)
+        self.last = max(self.last, index)
+        return line_at(self.text, index)
 
     def where(self, value: str) -> str:
         line = self.line(value)
@@ -287,9 +325,10 @@ def _check_notes(doc: Document, where: _Locator) -> None:
 
 # Markdown images and links, reference definitions and raw HTML attributes that
 # name an address: the sanitizer drops those with other schemes silently, so
-# they are found in the source text to be reported.
+# they are found in the source text to be reported. A link text holds no "[":
+# from each "[" the search stops at the next one, so a run of them stays linear.
 _ADDRESS_IN_MARKDOWN = re.compile(
-    r"""(?P<image>!)?\[[^\]\n]*\]\(\s*<?(?P<md>[A-Za-z][A-Za-z0-9+.-]*:[^\s)>]*)"""
+    r"""(?P<image>!)?\[[^\][\n]*\]\(\s*<?(?P<md>[A-Za-z][A-Za-z0-9+.-]*:[^\s)>]*)"""
     r"""|^[ ]{0,3}\[[^\]\n]+\]:\s*<?(?P<ref>[A-Za-z][A-Za-z0-9+.-]*:\S*)"""
     r"""|\b(?P<attr>src|href|data)\s*=\s*["']?\s*(?P<raw>[A-Za-z][A-Za-z0-9+.-]*:[^\s"'>]*)""",
     re.MULTILINE)
@@ -303,7 +342,7 @@ def _refused_by_sanitizer(doc: Document, text: str) -> None:
             continue
         what = ("image" if m.group("image") else "resource" if m.group("attr") in ("src", "data")
                 else "link")
-        line = text.count("\n", 0, m.start()) + 1
+        line = line_at(text, m.start())
         shown = address if len(address) <= 80 else address[:77] + "..."
         doc.warnings.append(f"line {line}: {what} {shown!r} removed: {scheme}: addresses are not used"
                             + (" (name a file next to the source by a relative path)" if what != "link" else ""))

@@ -151,7 +151,7 @@ def test_nesting_under_the_limit_builds_a_pdf(tmp_path):
     rc, _, err, out = build(source, formats="pdf")
     assert rc == 0, err
     text = pdf_text(out / "nested.pdf")
-    assert "Deep" in text and "After." in text
+    assert "Deep" in text.replace("\n", "") and "After." in text   # a narrow box breaks the word
 
 
 def test_plain_text_with_quote_marks_is_just_text(tmp_path):

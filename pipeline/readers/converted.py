@@ -26,9 +26,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-import markdown as md
-
 from pipeline.document import Document, Metadata, text_content
+from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
 
@@ -184,7 +183,8 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_md = unwrap("\n".join(lines))
     # "beasts![\[6\]](#page-89-5)": an exclamation mark before a note link is not an image.
     body_md = re.sub(r"!(?=\[\\\[)", r"\\!", body_md)
-    html = md.markdown(body_md, extensions=["footnotes", "tables", "sane_lists"])
+    html, refused = convert(body_md, ["footnotes", "tables", "sane_lists"], text)
+    warnings.extend(refused)
     body, notes, more = html_to_body(html)
     warnings.extend(more)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings)

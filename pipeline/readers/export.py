@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import markdown as md
 from lxml import etree
 
 from pipeline.document import Document, Metadata, text_content
+from pipeline.readers.bounded_markdown import converter, warnings_for
 from pipeline.readers.html import html_to_body
 
 FORMAT = "export"
@@ -79,11 +79,12 @@ def split_blocks(text: str) -> list[Block]:
     return blocks
 
 
-_md = md.Markdown(extensions=["footnotes", "tables", "sane_lists"], output_format="html")
+_md, _refused = converter(["footnotes", "tables", "sane_lists"])
 
 
 def markdown_html(source: str) -> str:
     _md.reset()
+    _refused.clear()
     return _md.convert(source)
 
 
@@ -237,7 +238,9 @@ def parse(text: str, path: Path | None = None) -> Document:
             k += 1
 
     body_md = "\n\n".join(b.markdown for n, b in enumerate(blocks) if n not in removed)
-    body, notes, more = html_to_body(markdown_html(body_md))
+    html = markdown_html(body_md)
+    warnings += warnings_for(_refused, text)
+    body, notes, more = html_to_body(html)
     _demote_headings(body)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT,
                     warnings=warnings + more)

@@ -16,7 +16,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from pipeline.document import Note, new_body
+from pipeline.document import Note, last_child, new_body
 from pipeline.safety import LINK_SCHEMES
 
 _TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
@@ -74,8 +74,9 @@ class _Converter:
     def _text(dst, text: str | None) -> None:
         if not text:
             return
-        if len(dst):
-            dst[-1].tail = (dst[-1].tail or "") + text
+        last = last_child(dst)
+        if last is not None:
+            last.tail = (last.tail or "") + text
         else:
             dst.text = (dst.text or "") + text
 
@@ -189,8 +190,9 @@ def _wrap_loose(container: etree._Element) -> None:
         p = etree.Element("p")
         for x in run:
             if isinstance(x, str):
-                if len(p):
-                    p[-1].tail = (p[-1].tail or "") + x
+                last = last_child(p)
+                if last is not None:
+                    last.tail = (last.tail or "") + x
                 else:
                     p.text = (p.text or "") + x
             else:

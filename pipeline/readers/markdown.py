@@ -16,12 +16,12 @@ import datetime
 import re
 from pathlib import Path
 
-import markdown as md_lib
 import yaml
 from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
+from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 
 FORMAT = "markdown"
@@ -38,7 +38,7 @@ _EXPORT_SIGNS = re.compile(
     r"^reconversion_status:|^slug:|^## Page \d+|pdf2md", re.MULTILINE | re.IGNORECASE)
 _ATX = re.compile(r"^#{1,6} \S", re.MULTILINE)
 _EMPH = re.compile(r"(?<![\w*])\*[^\s*][^*\n]*\*(?!\w)|(?<!\w)_[^\s_][^_\n]*_(?!\w)|\*\*[^*\n]+\*\*")
-_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)|^\[\^?[^\]]+\]: ", re.MULTILINE)
+_LINK = re.compile(r"\[[^\][\n]+\]\([^)\s]+\)|^\[\^?[^\]\n]+\]: ", re.MULTILINE)
 _FOOTREF = re.compile(r"\[\^[^\]\s]+\]")
 
 
@@ -50,7 +50,9 @@ def sniff(text: str) -> int:
     fm = _FRONT.match(head)
     if fm:
         try:
-            data = yaml.safe_load(fm.group(1))
+            data = load_front_matter(fm.group(1))
+        except AliasRefused:     # front matter indeed: parse() says what is wrong
+            data = {"title": ""}
         except yaml.YAMLError:
             data = None
         if isinstance(data, dict):
@@ -95,13 +97,41 @@ def _as_bool(value) -> bool:
     return _as_text(value).lower() in {"1", "yes", "true", "on"}
 
 
+class AliasRefused(yaml.YAMLError):
+    """A YAML alias (``*name``) in front matter."""
+
+    def __init__(self, mark) -> None:
+        super().__init__("aliases (*name) are not accepted in front matter")
+        self.problem_mark = mark
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases: an alias repeats a whole node, and
+    nested ones (``b: [*a, *a, …]``, ``c: [*b, *b, …]``) make a few hundred bytes
+    expand to gigabytes. Front matter has no use for them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise AliasRefused(self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_front_matter(text: str):
+    return yaml.load(text, Loader=FrontMatterLoader)  # noqa: S506 - a SafeLoader
+
+
 def split_front_matter(text: str, path: Path | None = None) -> tuple[dict, str, int]:
     """(front matter dict, body text, number of lines the front matter took)."""
     m = _FRONT.match(text)
     if not m:
         return {}, text, 0
     try:
-        data = yaml.safe_load(m.group(1))
+        data = load_front_matter(m.group(1))
+    except AliasRefused as exc:
+        raise SourceSyntaxError(
+            "the YAML front matter uses an alias (*name)", path=path, line=exc.problem_mark.line + 2,
+            hint="write the value out in full instead of '*name' (aliases are refused: "
+                 "they can expand to gigabytes)") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SourceSyntaxError(
@@ -162,10 +192,9 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
-    converter = md_lib.Markdown(extensions=["footnotes", "tables"], output_format="html",
-                                extension_configs={"footnotes": {"BACKLINK_TEXT": ""}})
-    html = converter.convert(body_text)
+    html, refused = convert(body_text, ["footnotes", "tables"], text, footnotes={"BACKLINK_TEXT": ""})
     body, notes, warnings = html_to_body(html)
+    warnings = refused + warnings
     _drop_title_heading(body, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
                     format=FORMAT, warnings=warnings)

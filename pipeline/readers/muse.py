@@ -72,7 +72,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from pipeline.document import Document, Metadata, Note, new_body
+from pipeline.document import Document, Metadata, Note, last_child, new_body
 from pipeline.errors import SourceSyntaxError, SourceTooLarge
 from pipeline.readers.decode import replace_forbidden
 
@@ -348,11 +348,68 @@ class _Tok:
         self.m = m
 
 
+# The same alternatives with only the opening of the four that run to a closer
+# (``[[…]]``, ``<verbatim>…</verbatim>``, ``<code>…</code>``, ``=…=``): the full
+# pattern is tried at an opening only once a closer is known to follow, so a
+# paragraph of openers without closers (``=a =a =a …``) is read in linear time
+# instead of scanning to its end from each of them.
+_OPENING = re.compile(r"""
+  (?=[\[<={~*])
+  (?:
+  (?P<link>\[\[[^\[])
+| (?P<verbatim><verbatim>)
+| (?P<code><code>)
+| (?P<eq>(?<![^\W_])=(?=\S))
+| \[[1-9] | \{[1-9] | <[/a-z\[] | ~~ | \*
+  )
+""", re.S | re.X)
+_CLOSER = {
+    "link": (re.compile(r"\]\]"), 3),
+    "verbatim": (re.compile(r"</verbatim>"), 10),
+    "code": (re.compile(r"</code>"), 6),
+    "eq": (re.compile(r"(?<=\S)=(?![^\W_])"), 2),
+}
+
+
+class _Closers:
+    """Where the next closer of each kind stands, for searches that move forward:
+    each part of the text is searched once per kind."""
+
+    def __init__(self, s: str) -> None:
+        self.s = s
+        self.known: dict[str, tuple[int, int]] = {}   # kind → (searched from, found at or -1)
+
+    def after(self, kind: str, start: int) -> bool:
+        rx, offset = _CLOSER[kind]
+        start += offset
+        known = self.known.get(kind)
+        if known is not None and known[0] <= start and (known[1] < 0 or known[1] >= start):
+            return known[1] >= 0
+        m = rx.search(self.s, start)
+        self.known[kind] = (start, m.start() if m else -1)
+        return m is not None
+
+
 def _tokenize(s: str) -> list[_Tok]:
     toks: list[_Tok] = []
     pos = 0
-    for m in _INLINE.finditer(s):
-        start = m.start()
+    closers = _Closers(s)
+    search = _OPENING.search
+    end = len(s)
+    at = 0
+    while at < end:
+        opening = search(s, at)
+        if opening is None:
+            break
+        start = opening.start()
+        kind = opening.lastgroup
+        if kind is not None and not closers.after(kind, start):
+            at = start + 1       # no closer: the full pattern cannot match here
+            continue
+        m = _INLINE.match(s, start)
+        if m is None:
+            at = start + 1
+            continue
         if start > pos:
             toks.append(_Tok("text", s[pos:start]))
         kind = m.lastgroup
@@ -377,7 +434,7 @@ def _tokenize(s: str) -> list[_Tok]:
             toks.append(_Tok("inline", raw, raw, m))
         else:
             toks.append(_Tok(kind, raw, "", m))
-        pos = m.end()
+        pos = at = m.end()
     toks.append(_Tok("text", s[pos:]))
     return toks
 
@@ -791,13 +848,40 @@ class _Parser:
             return
         toks = _pair(_tokenize(s))
         stack = [parent]
+        # Text between elements is gathered and set once: appending piece by piece
+        # copies the growing text each time (quadratic in a long paragraph).
+        pending: list[str] = []
+
+        def flush() -> None:
+            if pending:
+                _append(stack[-1], "".join(pending))
+                pending.clear()
+
         for t in toks:
             k = t.kind
-            top = stack[-1]
             if k == "text":
                 if t.s:
-                    _append(top, t.s)
-            elif k == "open":
+                    pending.append(t.s)
+                continue
+            if k == "verbatim":
+                pending.append(t.m.group("vb"))
+                continue
+            if k == "nbsp":
+                pending.append("\u00a0")
+                continue
+            if k in ("fn", "sfn"):
+                num = t.m.group("fnn") if k == "fn" else t.m.group("sfnn")
+                key = num if k == "fn" else "b" + num
+                allowed = pri if k == "fn" else sec
+                if not (allowed and key in self.note_keys):
+                    if allowed:
+                        self.warn(line, f"footnote reference {t.s.strip()} has no note; "
+                                        "kept as text")
+                    pending.append(t.s)
+                    continue
+            flush()
+            top = stack[-1]
+            if k == "open":
                 tag = t.tag
                 if tag.startswith("["):
                     el = etree.SubElement(top, "span", lang=tag[1:-1])
@@ -812,35 +896,22 @@ class _Parser:
             elif k == "close":
                 if len(stack) > 1:
                     stack.pop()
-            elif k == "verbatim":
-                _append(top, t.m.group("vb"))
             elif k in ("code", "eq"):
                 code = etree.SubElement(top, "code")
                 code.text = t.m.group("cd") if k == "code" else t.m.group("eqc")
-            elif k == "nbsp":
-                _append(top, "\u00a0")
             elif k == "br":
                 _rstrip_last(top, " ")
                 etree.SubElement(top, "br")
-            elif k in ("fn", "sfn"):
-                num = t.m.group("fnn") if k == "fn" else t.m.group("sfnn")
-                key = num if k == "fn" else "b" + num
-                allowed = pri if k == "fn" else sec
-                if allowed and key in self.note_keys:
-                    _rstrip_last(top, None)
-                    label = num if k == "fn" else "{" + num + "}"
-                    a = etree.SubElement(top, "a", {"class": "noteref", "href": "#fn" + key})
-                    a.text = label
-                    self.referenced.add(key)
-                else:
-                    if allowed:
-                        self.warn(line, f"footnote reference {t.s.strip()} has no note; "
-                                        "kept as text")
-                    _append(top, t.s)
+            elif k in ("fn", "sfn"):       # a reference to a note (the others are text above)
+                _rstrip_last(top, None)
+                label = num if k == "fn" else "{" + num + "}"
+                a = etree.SubElement(top, "a", {"class": "noteref", "href": "#fn" + key})
+                a.text = label
+                self.referenced.add(key)
             elif k == "link":
                 self._link(top, t.s, line, links=links,
                            figures=figures and len(stack) == 1, pri=pri, sec=sec)
-        return
+        flush()
 
     def _link(self, top, raw: str, line: int, *, links: bool, figures: bool,
               pri: bool, sec: bool) -> None:
@@ -1226,8 +1297,8 @@ class _Parser:
 def _append(el: etree._Element, text: str) -> None:
     if not text:
         return
-    if len(el):
-        last = el[-1]
+    last = last_child(el)
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         el.text = (el.text or "") + text
@@ -1235,8 +1306,8 @@ def _append(el: etree._Element, text: str) -> None:
 
 def _rstrip_last(el: etree._Element, chars: str | None) -> None:
     """Strip trailing whitespace of the text just before a new child of ``el``."""
-    if len(el):
-        last = el[-1]
+    last = last_child(el)
+    if last is not None:
         if last.tail:
             last.tail = last.tail.rstrip(chars) or None
     elif el.text:
@@ -1286,7 +1357,6 @@ def _same_link(text: str, href: str) -> bool:
 def _split_figures(p: etree._Element) -> None:
     """Turn a paragraph holding figures into paragraph, figure, paragraph…"""
     parent = p.getparent()
-    pos = parent.index(p)
     blocks: list[etree._Element] = []
     cur = etree.Element("p")
     cur.text = p.text
@@ -1314,9 +1384,11 @@ def _split_figures(p: etree._Element) -> None:
                 last.tail = last.tail.rstrip() or None
             elif last is None and b.text:
                 b.text = b.text.rstrip()
+    at = p        # blocks go after p (no index(): it is linear in the position)
+    for b in blocks:
+        at.addnext(b)
+        at = b
     parent.remove(p)
-    for i, b in enumerate(blocks):
-        parent.insert(pos + i, b)
 
 
 def _newlines_to_br(p: etree._Element) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.document import Document, Metadata, Note, new_body, sub
+from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
 
 FORMAT = "plain"
 EXTENSIONS = (".txt", ".text")
@@ -199,8 +199,9 @@ def _append(parent: etree._Element, text: str) -> None:
                 sub(parent, "br")
             _append(parent, piece)
         return
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
+    last = last_child(parent)
+    if last is not None:
+        last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
 

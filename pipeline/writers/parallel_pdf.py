@@ -259,7 +259,9 @@ def lay_out(task: Task) -> Laid:
     if task.kind == "body" and task.index == 0:
         first_break = _combine(first_break, main_break)
     _HELD[(task.kind, task.index)] = _Held(document, html, contexts[0] if contexts else None, states, infos)
-    return Laid(task.kind, task.index, infos, first_break, last_break, fetcher.refused_messages(),
+    from pipeline.writers.pdf import off_page_warnings
+    return Laid(task.kind, task.index, infos, first_break, last_break,
+                fetcher.refused_messages() + off_page_warnings(document.pages),
                 _peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
 
 

@@ -96,6 +96,72 @@ def _page_css(options: PdfOptions, title: str = "") -> str:
     return css
 
 
+# Text that reaches this far (in CSS px) past the page's content area counts as
+# off the page: less is the ink of a glyph or a hanging mark, not lost text.
+OFF_PAGE_TOLERANCE = 2.0
+
+
+def off_page_warnings(pages) -> list[str]:
+    """One warning per paragraph (or cell, heading…) with text that layout put
+    outside its page's content area — cut off at the page edge or printed in the
+    margin, where nobody would read it; the words are named. A walk over the laid-
+    out boxes, once: little next to the layout itself. Margin boxes (running
+    heads, page numbers) stand outside the content area by design and are left
+    alone."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[int, tuple[str, list[str]]] = {}
+    for page in pages:
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        right, bottom = left + page_box.width, top + page_box.height
+        stack = [(child, None) for child in page_box.children
+                 if not isinstance(child, boxes.MarginBox)]
+        while stack:
+            box, block = stack.pop()
+            if isinstance(box, (boxes.BlockContainerBox, boxes.TableBox)) \
+                    and getattr(box, "element", None) is not None \
+                    and not (block is not None and block.element_tag == "table"):
+                block = box    # the paragraph, heading, cell… or the whole table
+            if isinstance(box, boxes.TextBox):
+                x, y = box.position_x, box.position_y
+                if (x + box.width > right + OFF_PAGE_TOLERANCE or x < left - OFF_PAGE_TOLERANCE
+                        or y + box.height > bottom + OFF_PAGE_TOLERANCE or y < top - OFF_PAGE_TOLERANCE) \
+                        and box.text.strip():
+                    key = id(block.element) if block is not None else 0
+                    if key not in found:
+                        found[key] = (_block_name(block), [])
+                    found[key][1].append(box.text.strip())
+                continue
+            stack.extend((child, block) for child in reversed(getattr(box, "children", ())))
+    warnings = []
+    for name, words in found.values():
+        shown = " ".join(dict.fromkeys(words))
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        warnings.append(f"text off the page in {name}: {shown!r} — shorten it, or break the "
+                        "table into narrower ones (or give a wider --paper)")
+    return warnings
+
+
+def _block_name(block) -> str:
+    """``the paragraph 'Its first words…'`` for a laid-out block."""
+    if block is None:
+        return "the text"
+    element = block.element
+    tag = getattr(block, "element_tag", "") or ""
+    kind = {"table": "the table", "li": "the list item", "pre": "the preformatted block",
+            "figcaption": "the caption", "caption": "the table caption"}.get(
+        tag, "the heading" if re.fullmatch(r"h[1-6]", tag) else "the paragraph")
+    if tag == "table":    # its first row, cell by cell
+        row = next(element.iter("tr"), element)
+        text = " | ".join(" ".join("".join(cell.itertext()).split()) for cell in row)
+        kind = "the table whose first row is"
+    else:
+        text = " ".join("".join(element.itertext()).split())
+    text = text if len(text) <= 50 else text[:47] + "..."
+    return f"{kind} {text!r}" if text else kind
+
+
 @lru_cache(maxsize=8)
 def _blank_page(page_css: str):
     from weasyprint import CSS, HTML
@@ -147,6 +213,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     sheets += [user_stylesheet(p, fetcher, font_config) for p in options.css]
     document = html.render(stylesheets=sheets, url_fetcher=fetcher, font_config=font_config)
     pages = list(document.pages)
+    off_page = off_page_warnings(pages)
     if not doc.metadata.nofinalpage and pages:
         blanks = (-len(pages)) % 4
         # The colophon's first page (it is one page unless a --css makes it longer).
@@ -155,4 +222,4 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
             pages = pages[:start] + [_blank_page(page_css)] * blanks + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
-    return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages())
+    return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page)
