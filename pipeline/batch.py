@@ -644,26 +644,47 @@ def worker_processes(requested: int) -> tuple[int, str]:
 def output_lock(out: Path, say: Callable[[str], None]) -> Iterator[None]:
     """Hold ``OUT/.zinepress-lock`` (flock) while building into ``out``: a
     second build into the same folder says so in one line and waits for the
-    first to end, then skips what it built. Where no lock can be taken (a
+    first to end, then skips what it built. The lock file is removed when the
+    build ends (a waiter then finds it gone and locks a new one), and so are
+    the folders made for it that stayed empty. Where no lock can be taken (a
     folder that cannot be written: each write will say so) the build goes on."""
     import fcntl
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    except OSError:
-        yield
-        return
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
+    path = out / LOCK_NAME
+    fd = None
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"waiting: another build is writing into {out}; this one goes on when it ends")
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            out.mkdir(parents=True, exist_ok=True)
+            waited = False
+            while fd is None:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if not waited:
+                        say(f"waiting: another build is writing into {out}; this one goes on when it ends")
+                        waited = True
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(path))
+                except FileNotFoundError:
+                    same = False
+                if not same:          # the build before removed it: lock the new one
+                    os.close(fd)
+                    fd = None
         except OSError:
-            pass           # a file system without locks: build as before
+            if fd is not None:
+                os.close(fd)
+                fd = None         # a file system without locks, or a folder not writable
         yield
     finally:
-        os.close(fd)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            os.close(fd)
+        for folder in made:       # innermost first; only those still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchOptions | None = None, *,
