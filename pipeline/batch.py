@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -31,36 +32,77 @@ from typing import Callable, Iterable, Iterator
 
 from pipeline import __version__, interrupt
 from pipeline.build import BuildOptions, build_one, output_paths
-from pipeline.errors import OutputError, SourceNotFound, ZinepressError
+from pipeline.errors import OptionError, OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
 from pipeline.readers import SUPPORTED_EXTENSIONS
 
 interrupt.checkpoint("import")     # the tests' Ctrl-C while the program's modules load
 
 MANIFEST_NAME = ".zinepress-manifest.json"
 MANIFEST_FORMAT = 1
+# A manifest larger or more deeply nested than this is not one this program
+# wrote (a record is about 200 bytes and 4 levels deep): it is ignored.
+MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_MANIFEST_DEPTH = 16
+# Held (flock) by the build writing into OUT; a second build waits for it.
+LOCK_NAME = ".zinepress-lock"
+# Worker processes: at most this many per core. The work is layout, all
+# processor; more processes than that only add memory (about 100 MB each).
+JOBS_PER_CORE = 2
+# --scheduler: how long to wait for the connection, then for a Dask answer.
+SCHEDULER_CONNECT_SECONDS = 5.0
+SCHEDULER_ANSWER_SECONDS = 5.0
 PACKAGE_DIR = Path(__file__).resolve().parent
 STYLES_DIR = PACKAGE_DIR.parent / "styles"
 
 
 # ---------------------------------------------------------------- planning
 
-def collect_sources(paths: list[Path]) -> list[tuple[Path, Path]]:
+def collect_sources(paths: list[Path], *, out: Path | None = None,
+                    report: Path | None = None) -> list[tuple[Path, Path]]:
     """(source, its folder relative to the output root) for every path given;
-    folders are searched recursively for supported files, hidden ones left out.
+    folders are searched recursively for supported files, hidden ones left out,
+    and so are the output folder ``out`` (when it lies inside a folder searched)
+    and the ``report`` file: a build never reads what it writes.
 
     Anything with a supported ending that is not a folder counts as a source —
     a broken link or a named pipe included — so that it is reported as a
     failure rather than silently left out."""
+    written = _real(out) if out is not None else None
+    report_real = _real(report) if report is not None else None
     jobs: list[tuple[Path, Path]] = []
     for path in paths:
         if path.is_dir():
+            root = _real(path)
             for file in sorted(path.rglob("*")):
                 if file.suffix.lower() in SUPPORTED_EXTENSIONS and not file.is_dir() \
                         and not any(part.startswith(".") for part in file.relative_to(path).parts):
+                    where = _real(file.parent) / file.name
+                    if where == report_real or (written is not None and written != root
+                                                and root in written.parents and written in where.parents):
+                        continue
                     jobs.append((file, file.parent.relative_to(path)))
         else:
             jobs.append((path, Path(".")))
     return jobs
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def outside_folders(paths: list[Path]) -> Callable[[Path], bool]:
+    """Whether a source found in one of the folders among ``paths`` really is
+    (its real path, links followed) outside all of them. Files named on the
+    command line are the user's choice and never count as outside."""
+    named = {_real(path.parent) / path.name for path in paths if not path.is_dir()}
+    roots = [_real(path) for path in paths if path.is_dir()]
+
+    def outside(source: Path) -> bool:
+        real = _real(source)
+        if _real(source.parent) / source.name in named:
+            return False
+        return not any(real == root or root in real.parents for root in roots)
+    return outside
 
 
 @dataclass
@@ -137,24 +179,39 @@ def source_digest(source: Path, common: str) -> str:
     return digest.hexdigest()
 
 
-def plan(paths: list[Path], out: Path, options: BuildOptions) -> list[Job]:
+def plan(paths: list[Path], out: Path, options: BuildOptions, *, report: Path | None = None) -> list[Job]:
     """Every source as a job, with its outputs and digest; sources that cannot
-    be built (unreadable, two writing the same output) already carry their
-    failure."""
+    be built (a link out of the folders given, unreadable, two writing the same
+    output, an output name too long) already carry their failure — found
+    before any source is opened."""
+    from pipeline.writers.output import NAME_MAX
     jobs: list[Job] = []
     seen: set[Path] = set()
-    for source, rel in collect_sources(paths):
+    outside = outside_folders(paths)
+    for source, rel in collect_sources(paths, out=out, report=report):
+        refused = outside(source)     # decided on the path alone: nothing opens the file
         real = source.resolve() if source.exists() else source.absolute()
-        if real in seen:      # the same file given twice (a folder and a file in it)
+        if real in seen and not refused:   # the same file given twice (a folder and a file in it)
             continue
-        seen.add(real)
+        if not refused:
+            seen.add(real)
         out_dir = out / rel
         outputs = list(output_paths(source, out_dir, options.formats).values())
-        jobs.append(Job(source, (rel / source.name).as_posix(), out_dir, outputs))
+        job = Job(source, (rel / source.name).as_posix(), out_dir, outputs)
+        jobs.append(job)
+        if refused:
+            fail(job, RefusedSource("refused: it is a link to a file outside the folders given", path=source,
+                                    hint="copy the file into the folder, or name it on the command line"))
+            continue
+        longest = max(outputs, key=lambda p: len(os.fsencode(p.name)), default=None)
+        if longest is not None and len(os.fsencode(longest.name)) > NAME_MAX:
+            fail(job, OutputError(f"the name of its output {longest.name[len(source.stem):]!r} would be "
+                                  f"{len(os.fsencode(longest.name))} bytes long; a file name may have at most "
+                                  f"{NAME_MAX}", path=source, hint="give the source a shorter name"))
 
     writers: dict[Path, list[Job]] = {}
     for job in jobs:
-        for output in job.outputs:
+        for output in job.outputs if job.result is None else ():
             writers.setdefault(output, []).append(job)
     for output, clashing in writers.items():
         if len(clashing) < 2:
@@ -178,21 +235,89 @@ def plan(paths: list[Path], out: Path, options: BuildOptions) -> list[Job]:
 # ---------------------------------------------------------------- manifest
 
 def load_manifest(out: Path) -> dict[str, dict]:
+    """The records of ``OUT``'s manifest; none when it is absent or unusable."""
+    return read_manifest(out)[0]
+
+
+def read_manifest(out: Path) -> tuple[dict[str, dict], str]:
+    """(the manifest's records, why it cannot be used: "" when it can or is
+    absent). Its size, nesting and shape are checked before anything uses it."""
+    path = out / MANIFEST_NAME
     try:
-        data = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return {}, "it is not a regular file"
+        if info.st_size > MAX_MANIFEST_BYTES:
+            return {}, f"it is larger than {MAX_MANIFEST_BYTES // 2**20} MB"
+        with open(path, "rb") as file:
+            text = file.read(MAX_MANIFEST_BYTES + 1).decode("utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except OSError as exc:
+        return {}, f"it cannot be read ({exc.strerror or exc})"
+    except UnicodeDecodeError:
+        return {}, "it is not UTF-8 text"
+    if len(text) > MAX_MANIFEST_BYTES:
+        return {}, f"it is larger than {MAX_MANIFEST_BYTES // 2**20} MB"
+    if _nested_deeper(text, MAX_MANIFEST_DEPTH):
+        return {}, f"it is nested more than {MAX_MANIFEST_DEPTH} levels deep"
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {}, "it is not valid JSON"
+    problem = _manifest_problem(data)
+    return ({}, problem) if problem else (data["sources"], "")
+
+
+def _nested_deeper(text: str, limit: int) -> bool:
+    """Whether the JSON ``text`` opens more than ``limit`` arrays or objects
+    inside each other (strings skipped); stops at the first level too many."""
+    depth = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def _manifest_problem(data) -> str:
+    """What makes ``data`` not a manifest of this program ("" if nothing)."""
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return {}
+        return f"it is not a manifest of format {MANIFEST_FORMAT}"
     sources = data.get("sources")
-    return sources if isinstance(sources, dict) else {}
+    if not isinstance(sources, dict):
+        return "its 'sources' is not an object"
+    for entry in sources.values():
+        pages = entry.get("pages", 0) if isinstance(entry, dict) else None
+        outputs = entry.get("outputs") if isinstance(entry, dict) else None
+        if not (isinstance(entry.get("digest") if isinstance(entry, dict) else None, str)
+                and isinstance(outputs, list) and all(_relative_name(o) for o in outputs)
+                and isinstance(pages, int) and not isinstance(pages, bool) and pages >= 0):
+            return "a record of 'sources' is not a digest, a page count and a list of outputs"
+    return ""
+
+
+def _relative_name(name) -> bool:
+    from pathlib import PurePosixPath
+    return isinstance(name, str) and bool(name) and not PurePosixPath(name).is_absolute() \
+        and ".." not in PurePosixPath(name).parts
+
+
+def json_bytes(data) -> bytes:
+    """``data`` as JSON in UTF-8; a file name's undecodable bytes (lone
+    surrogates) become ``\\udcXX`` escapes, which read back as the same name."""
+    return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 def save_manifest(out: Path, entries: dict[str, dict]) -> None:
     from pipeline.writers.output import write_atomically
     data = {"format": MANIFEST_FORMAT, "program": __version__,
             "sources": dict(sorted(entries.items()))}
-    write_atomically(out / MANIFEST_NAME, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+    write_atomically(out / MANIFEST_NAME, json_bytes(data))
 
 
 def up_to_date(job: Job, entry: dict | None, out: Path) -> bool:
@@ -286,19 +411,84 @@ def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
             raise
 
 
+SCHEDULER_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)"
+                               r":([0-9]{1,5})")
+
+
+def scheduler_address(address: str) -> tuple[str, int]:
+    """(host, port) of a ``--scheduler`` address; the one form accepted is
+    ``tcp://HOST:PORT`` (HOST a name, an IPv4 address or an [IPv6] one).
+    Raises ``OptionError`` for anything else."""
+    match = SCHEDULER_ADDRESS.fullmatch(address)
+    if not match or not 1 <= int(match.group(2)) <= 65535:
+        raise OptionError(f"--scheduler {address!r} is not an address of the form tcp://HOST:PORT",
+                          hint="give the scheduler's address as 'dask scheduler' prints it, e.g. "
+                               "tcp://192.168.1.10:8786 (tls://, ws://, inproc:// and others are not supported)")
+    return match.group(1).strip("[]"), int(match.group(2))
+
+
+def check_scheduler(address: str) -> None:
+    """Make sure a Dask scheduler answers at ``address``, within
+    ``SCHEDULER_CONNECT_SECONDS`` to connect and ``SCHEDULER_ANSWER_SECONDS``
+    for its answer: a refused port is said at once, a listener that is not
+    Dask (silent, or saying something else) in seconds, never a hang."""
+    import asyncio
+    import socket
+    import struct
+
+    host, port = scheduler_address(address)
+    unreachable = f"cannot reach the scheduler {address}"
+    hint = "start one with 'dask scheduler' and give its tcp://HOST:PORT address"
+    # First a plain connection, which also reads the start of Dask's greeting
+    # (the byte count of its first message), so that neither a silent listener
+    # nor one that announces gigabytes is handed to Dask's own reader.
+    try:
+        with socket.create_connection((host, port), timeout=SCHEDULER_CONNECT_SECONDS) as probe:
+            probe.settimeout(SCHEDULER_ANSWER_SECONDS)
+            head = b""
+            while len(head) < 8:
+                chunk = probe.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except socket.timeout:
+        raise OptionError(f"{unreachable}: no answer within {SCHEDULER_CONNECT_SECONDS:g} s of connecting "
+                          "or of being greeted", hint=hint) from None
+    except OSError as exc:
+        raise OptionError(f"{unreachable} ({exc.strerror or exc})", hint=hint) from None
+    not_dask = OptionError(f"what listens at {address} is not a Dask scheduler", hint=hint)
+    if len(head) < 8 or not 0 < struct.unpack("<Q", head)[0] <= 1 << 16:
+        raise not_dask
+
+    async def identify():
+        from distributed.comm import connect
+        comm = await connect(address, timeout=SCHEDULER_CONNECT_SECONDS)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        reply = asyncio.run(asyncio.wait_for(identify(), SCHEDULER_CONNECT_SECONDS + SCHEDULER_ANSWER_SECONDS))
+    except Exception:
+        raise not_dask from None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise not_dask
+
+
 def run_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[int, dict]]:
     """The same jobs on a Dask distributed cluster. Its workers must see the
     sources and the output folder at the same paths (a shared file system)."""
     try:
         from distributed import Client, as_completed
     except ImportError:
-        from pipeline.errors import OptionError
         raise OptionError("--scheduler needs Dask distributed",
                           hint="install it with: pip install 'zinepress[cluster]'") from None
+    check_scheduler(scheduler)
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=f"{SCHEDULER_CONNECT_SECONDS + SCHEDULER_ANSWER_SECONDS:g}s")
     except OSError as exc:
-        from pipeline.errors import OptionError
         raise OptionError(f"cannot reach the scheduler {scheduler} ({exc})",
                           hint="start one with 'dask scheduler' and give its tcp:// address") from None
     with client:
@@ -352,7 +542,9 @@ class Progress:
         if self.bar:
             self.bar.stop()
 
-    def say(self, text: str, err: bool = False) -> None:
+    def say(self, text: str, err: bool = False, *, raw: bool = False) -> None:
+        """One line (file names in it escaped), or ``raw`` text (a traceback)."""
+        text = text if raw else one_line(text)
         if self.bar:
             self.bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
         else:
@@ -368,7 +560,7 @@ class Progress:
         if result["status"] == "failed":
             self.say(f"error: {result['error']}", err=True)
             if self.debug and result.get("traceback"):
-                self.say(result["traceback"], err=True)
+                self.say(result["traceback"], err=True, raw=True)
             return
         if self.quiet:
             return
@@ -389,13 +581,13 @@ def summary_table(results: list[dict], seconds: float) -> str:
              f"{counts['built']:>8} {counts['skipped']:>8} {counts['failed']:>8} {len(results):>8}   {seconds:.1f}s"]
     failed = [r for r in results if r["status"] == "failed"]
     if failed:
-        width = max(len(r["source"]) for r in failed)
+        width = max(len(one_line(r["source"])) for r in failed)
         lines.append("failed:")
         for r in failed:
-            reason = r["error"]
-            if reason.startswith(r["source"] + ": "):
-                reason = reason[len(r["source"]) + 2:]
-            lines.append(f"  {r['source']:<{width}}  {reason}")
+            source, reason = one_line(r["source"]), one_line(r["error"])
+            if reason.startswith(source + ": "):
+                reason = reason[len(source) + 2:]
+            lines.append(f"  {source:<{width}}  {reason}")
     return "\n".join(lines)
 
 
@@ -408,7 +600,7 @@ def write_report(path: Path, results: list[dict], seconds: float) -> None:
     counts = {status: sum(r["status"] == status for r in results) for status in ("built", "skipped", "failed")}
     data = {"program": f"zinepress {__version__}", "seconds": round(seconds, 3), **counts,
             "sources": [report_entry(r) for r in results]}
-    write_atomically(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+    write_atomically(path, json_bytes(data))
 
 
 # ---------------------------------------------------------------- the build
@@ -432,17 +624,92 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def worker_processes(requested: int) -> tuple[int, str]:
+    """How many worker processes to start for ``--jobs requested`` (0: one per
+    core), at most ``JOBS_PER_CORE`` per core; and a note when that is fewer."""
+    cores = default_jobs()
+    most = JOBS_PER_CORE * cores
+    if requested > most:
+        return most, (f"note: --jobs {requested} is more than this machine can use: "
+                      f"building with {most} processes ({JOBS_PER_CORE} per core, {cores} cores)")
+    return requested or cores, ""
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold ``OUT/.zinepress-lock`` (flock) while building into ``out``: a
+    second build into the same folder says so in one line and waits for the
+    first to end, then skips what it built. The lock file is removed when the
+    build ends (a waiter then finds it gone and locks a new one), and so are
+    the folders made for it that stayed empty. Where no lock can be taken (a
+    folder that cannot be written: each write will say so) the build goes on."""
+    import fcntl
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
+    path = out / LOCK_NAME
+    fd = None
+    try:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            waited = False
+            while fd is None:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if not waited:
+                        say(f"waiting: another build is writing into {out}; this one goes on when it ends")
+                        waited = True
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(path))
+                except FileNotFoundError:
+                    same = False
+                if not same:          # the build before removed it: lock the new one
+                    os.close(fd)
+                    fd = None
+        except OSError:
+            if fd is not None:
+                os.close(fd)
+                fd = None         # a file system without locks, or a folder not writable
+        yield
+    finally:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            os.close(fd)
+        for folder in made:       # innermost first; only those still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
 def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchOptions | None = None, *,
               debug: bool = False, echo: Callable[..., None] = print) -> int:
     """Build every source; returns the number of sources that failed."""
     batch = batch or BatchOptions(debug=debug)
     started = time.perf_counter()
-    jobs = plan(paths, out, options)
+    jobs = plan(paths, out, options, report=batch.report)
+    note = (lambda text: None) if batch.quiet else (lambda text: echo(one_line(text), err=True))
+    processes, too_many = worker_processes(batch.jobs)
+    if too_many and not batch.scheduler:
+        note(too_many)
+    if not out.is_dir() and all(job.result is not None for job in jobs):
+        lock = contextlib.nullcontext()     # nothing to build: no folder to make
+    else:
+        lock = output_lock(out, note)
+    with lock:
+        return _run_locked(jobs, out, options, batch, echo, note, processes, started)
+
+
+def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchOptions,
+                echo: Callable[..., None], note: Callable[[str], None], processes: int, started: float) -> int:
     from pipeline.writers.output import remove_stale_parts
     for folder in {job.out_dir for job in jobs} | {out}:
         remove_stale_parts(folder)   # temporary files of builds that were killed
-    manifest = load_manifest(out)
-    changed = False
+    manifest, unusable = read_manifest(out)
+    if unusable:
+        note(f"warning: {out / MANIFEST_NAME} cannot be used ({unusable}): it is ignored, every source is "
+             "built again and it is written anew")
+    changed = bool(unusable)
 
     for job in jobs:
         if job.result is None and not batch.force and up_to_date(job, manifest.get(job.key), out):
@@ -467,7 +734,7 @@ def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchO
         if specs:
             progress.running(str(todo[0].source))
         runner = (run_dask(specs, batch.scheduler) if batch.scheduler
-                  else run_local(specs, batch.jobs or default_jobs()))
+                  else run_local(specs, processes))
         last_save = time.monotonic()
         try:
             for n, result in runner:

@@ -81,7 +81,7 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
     """Make every output of a prepared document in memory, then write them all
     (to ``paths``, one per format). Shared by single texts and bundles."""
     from pipeline.impose import impose
-    from pipeline.writers.output import write_atomically
+    from pipeline.writers.output import write_together
 
     doc = prep.doc
     result = BuildResult(source=doc.path)
@@ -102,8 +102,7 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub
         made["epub"] = write_epub(prep, embed_fonts=options.embed_fonts)
-    for fmt in options.formats:
-        write_atomically(paths[fmt], made[fmt])
-        result.outputs.append(paths[fmt])
+    write_together({paths[fmt]: made[fmt] for fmt in options.formats})   # all of them, or none
+    result.outputs.extend(paths[fmt] for fmt in options.formats)
     result.warnings = doc.warnings + result.warnings
     return result

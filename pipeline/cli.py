@@ -91,6 +91,9 @@ def build(
             width, height = imposition.sheet_size().width, imposition.sheet_size().height
             pdf_options.paper = f"{max(width, height) / 4:.2f}x{min(width, height) / 2:.2f}"
         pdf_options.check()
+        if scheduler:
+            from pipeline.batch import scheduler_address
+            scheduler_address(scheduler)
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)

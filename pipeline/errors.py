@@ -6,7 +6,32 @@ says what is wrong and what to do about it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# What a message may not carry raw: control characters (a newline would split
+# the line, an escape code would drive the terminal), the line and paragraph
+# separators, bidirectional overrides (which reorder what is shown) and the
+# lone surrogates that stand for a file name's undecodable bytes.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _NAMED:
+        return _NAMED[char]
+    if 0xDC80 <= code <= 0xDCFF:          # an undecodable byte of a file name
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line: what would break the line or drive
+    the terminal is shown as a backslash escape (``\\n``, ``\\x1b``). Escaping
+    twice changes nothing."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 class ZinepressError(Exception):
@@ -30,11 +55,15 @@ class ZinepressError(Exception):
         text = f"{where}{self.message}"
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return one_line(text)
 
 
 class SourceNotFound(ZinepressError):
     """The path given does not exist or is not a readable file."""
+
+
+class RefusedSource(ZinepressError):
+    """A file found in a folder leads outside the folders given (a symbolic link)."""
 
 
 class EmptySource(ZinepressError):

@@ -10,6 +10,7 @@ those: a build still running beside this one keeps its own temporary file.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import socket
@@ -18,6 +19,14 @@ from pathlib import Path
 
 from pipeline import interrupt
 from pipeline.errors import OutputError
+
+# The longest file name (in bytes) the usual file systems allow (ext4, XFS,
+# Btrfs, tmpfs, NFS). A temporary name adds host, process and a random part to
+# the output's name, so only the output's first NAME_IN_TEMP bytes go into it:
+# 255 less ".", ".", a 40-byte host, "-", a 7-digit process id, ".", 8 random
+# characters and ".part".
+NAME_MAX = 255
+NAME_IN_TEMP = NAME_MAX - (1 + 1 + 40 + 1 + 7 + 1 + 8 + 5)
 
 
 def _host() -> str:
@@ -34,10 +43,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _temp_stem(name: str) -> str:
+    """The part of an output's name its temporary files carry (the same in
+    every process, so that leftovers of any of them are recognised)."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= NAME_IN_TEMP else os.fsdecode(raw[:NAME_IN_TEMP])
+
+
+def name_too_long(path: Path) -> OutputError:
+    return OutputError(f"cannot write {Path(path).name}: the name is too long for the file system "
+                       f"(at most {NAME_MAX} bytes per name)", path=Path(path).parent,
+                       hint="give the source a shorter name, or choose an output folder with a shorter path")
+
+
 def stale_parts(folder: Path, name: str | None = None) -> list[Path]:
     """Temporary files in ``folder`` (of the output ``name``, or of any) left by
     killed writes on this machine."""
-    lead = re.escape(f".{name}.") if name else r"\..+\."
+    lead = re.escape(f".{_temp_stem(name)}.") if name else r"\..+\."
     pattern = re.compile(lead + re.escape(f"{_host()}-") + r"(\d+)\.[^.]+\.part$")
     stale = []
     try:
@@ -60,12 +82,52 @@ def remove_stale_parts(folder: Path, name: str | None = None) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    path = Path(path)
+    write_together({Path(path): data})
+
+
+def write_together(files: dict[Path, bytes]) -> None:
+    """Write several files as one: all of them, or none. Each is first written
+    whole to its temporary name; only when every one is complete are they
+    renamed. A failure before the first rename leaves the previous files as
+    they were; one after it (rare: renames do not need space) removes every
+    file of the set, so that no mix of new and old, or a part, remains."""
+    temporary: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            temporary.append((_write_temporary(Path(path), data), Path(path)))
+    except BaseException:
+        for tmp, _ in temporary:
+            _remove(tmp)
+        raise
+    renamed = 0
+    try:
+        for tmp, path in temporary:
+            try:
+                interrupt.checkpoint("rename")
+                os.replace(tmp, path)
+                interrupt.checkpoint("renamed")
+            except OSError as exc:
+                raise _write_error(path, exc) from exc
+            renamed += 1
+    except BaseException:
+        for tmp, path in temporary:
+            _remove(tmp)
+            if renamed:
+                _remove(path)
+        raise
+    for _, path in temporary:
+        remove_stale_parts(path.parent, path.name)
+
+
+def _write_temporary(path: Path, data: bytes) -> str:
+    """``data`` written and synced to a temporary file beside ``path``; its name."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{_host()}-{os.getpid()}.",
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_temp_stem(path.name)}.{_host()}-{os.getpid()}.",
                                    suffix=".part")
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise name_too_long(path) from exc
         raise OutputError(f"cannot write to the output folder ({exc.strerror or exc})", path=path.parent,
                           hint="choose a writable folder with -o") from exc
     try:
@@ -74,16 +136,23 @@ def write_atomically(path: Path, data: bytes) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
-        interrupt.checkpoint("rename")
-        os.replace(tmp, path)
-        interrupt.checkpoint("renamed")
     except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _remove(tmp)
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path.name} ({exc.strerror or exc})", path=path.parent,
-                              hint="check the free space and permissions of the output folder") from exc
+            raise _write_error(path, exc) from exc
         raise
-    remove_stale_parts(path.parent, path.name)
+    return tmp
+
+
+def _write_error(path: Path, exc: OSError) -> OutputError:
+    if exc.errno == errno.ENAMETOOLONG:
+        return name_too_long(path)
+    return OutputError(f"cannot write {path.name} ({exc.strerror or exc})", path=path.parent,
+                       hint="check the free space and permissions of the output folder")
+
+
+def _remove(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
