@@ -17,6 +17,7 @@ its outputs still exist.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -26,9 +27,9 @@ import stat
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from pipeline import __version__, interrupt
 from pipeline.build import BuildOptions, build_one, output_paths
