@@ -90,6 +90,9 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
         from pipeline.writers.pdf import write_pdf
         pdf = write_pdf(prep, options.pdf)
         result.pages = pdf.pages
+        # The EPUB marks where the pamphlet's pages begin (its page list).
+        prep.print_pages = pdf.print_pages
+        prep.print_edition = f"the pamphlet edition, {options.pdf.paper} paper, {pdf.pages} pages"
         result.warnings.extend(pdf.warnings)
         if "pdf" in options.formats:
             made["pdf"] = pdf.data

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from pipeline.document import Document, remove_keeping_tail
+from pipeline.document import Document, drop_image, remove_keeping_tail
 from pipeline.errors import SourceTooLarge
 
 MAX_DEPTH = 50
@@ -173,7 +173,7 @@ def vet(doc: Document, text: str = "") -> Document:
             found, why = local_image(src, doc.base_dir)
             if found is None:
                 doc.warnings.append(f"{where.where(src)}image {src!r} left out: {why}")
-                remove_keeping_tail(img, img.get("alt") or "")
+                drop_image(img)
         for a in list(root.iter("a")):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
