@@ -17,9 +17,12 @@ cd "$(dirname "$0")/.."
 #   default-jdk-headless  Java for EPUBCheck; the tests run it on many EPUBs in one
 #                         JVM through a small Java source file, which needs the JDK
 #                         (only installed when no javac is on PATH)
+#   chromium, nodejs, npm the tests run DAISY Ace (npm, in tests/tools/) on every EPUB;
+#                         it checks each document in a headless Chromium
 #   pandoc                benchmarks only
 need=(poppler-utils fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
 
@@ -48,6 +51,15 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q -e '.[test,cluster]'
   touch .venv/.installed
+fi
+# The EPUB checkers of the tests, pinned in tests/tools/package-lock.json: DAISY
+# Ace (its command-line package, which drives Chromium through puppeteer) and the
+# Nu HTML checker (vnu-jar, run with Java). Puppeteer downloads no browser of its
+# own: the tests point it at Debian's chromium.
+if [ ! -f tests/tools/node_modules/.installed ] || [ tests/tools/package-lock.json -nt tests/tools/node_modules/.installed ]; then
+  (cd tests/tools && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+     npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  touch tests/tools/node_modules/.installed
 fi
 if [ "${1:-}" = bench ] && ! .venv/bin/python -c "import pyinstrument" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q -e '.[bench]'

@@ -329,7 +329,7 @@ def accessibility_metadata(book, parts: list[EpubPart], facts: BookFacts) -> Non
     if facts.notes:
         summary += "Footnotes are linked both ways: from each call to its note and back. "
     if facts.print_pages:
-        summary += (f"The page numbers of the printed pamphlet ({facts.print_edition}) are marked in the text, "
+        summary += (f"The page numbers of {facts.print_edition} are marked in the text, "
                     "with a page list to go to them. ")
     if images:
         summary += (f"All {images} images have a text alternative. " if images == with_alt else
