@@ -322,7 +322,6 @@ def text_after(tree: etree._Element, marker: etree._Element, chars: int = 30) ->
     and digits of it (the notes left out: print has them at the page's foot)."""
     got: list[str] = []
     started = False
-    skip_depth = []
 
     def visit(el) -> bool:
         nonlocal started
@@ -342,7 +341,6 @@ def text_after(tree: etree._Element, marker: etree._Element, chars: int = 30) ->
         return len(alnum("".join(got))) >= chars
 
     visit(tree)
-    del skip_depth
     return "".join(got)
 
 

@@ -2,7 +2,11 @@
 long), colophon; a nav document with nested contents and landmarks, the EPUB 2
 NCX and guide for old readers; Dublin Core and accessibility metadata.
 
-ebooklib writes the container, the package document and the NCX. The XHTML
+When the build made the pamphlet too, the EPUB marks where its pages begin
+(markers in the text, a page list in the nav document and the NCX).
+
+ebooklib writes the container, the package document and the NCX (``BookWriter``
+adds what it leaves out). The XHTML
 documents (our templates, including the nav document) go in as they are:
 ebooklib's own HTML re-serialisation would drop what they declare.
 
