@@ -405,6 +405,8 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
         if img.get("alt") is None:
             img.set("alt", "")
     for node in el.iter():
+        if node.tag == "th" and not text_content(node).strip() and node.find(".//img") is None:
+            node.tag = "td"     # a header cell that says nothing heads nothing (e.g. a table's corner)
         if node.get("lang"):
             node.set(XML_LANG, node.get("lang"))     # older reading systems read only xml:lang
         if node.tag == "span" and node.get("data-page"):

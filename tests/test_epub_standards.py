@@ -165,3 +165,10 @@ def test_epub_alone_has_no_page_list(built):
     assert not nav.xpath("//x:nav[@epub:type='page-list']", namespaces=NS)
     assert "printPageNumbers" not in book.meta("schema:accessibilityFeature")
     assert not book.meta("pageBreakSource")
+
+
+def test_empty_header_cell_is_a_plain_cell():
+    from pipeline.render import _epub_fragment
+    body = etree.fromstring("<body><table><tr><th/><th>1902</th></tr><tr><th>Kropotkin</th><td>x</td></tr></table></body>")
+    html = _epub_fragment(body, "text001.xhtml", {})
+    assert html.startswith("<table><tr><td/><th>1902</th></tr><tr><th>Kropotkin</th>"), html
