@@ -77,6 +77,15 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
     return result
 
 
+def pamphlet_edition(paper: str, pages: int) -> str:
+    """How the EPUB names the pamphlet its page numbers come from."""
+    from pipeline.paper import parse_paper
+
+    size = parse_paper(paper)
+    name = size.name.upper() if size.name and len(size.name) <= 3 else size.name or f"{size.width:g}×{size.height:g} mm"
+    return f"the pamphlet edition ({name} paper, {pages} pages)"
+
+
 def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildResult:
     """Make every output of a prepared document in memory, then write them all
     (to ``paths``, one per format). Shared by single texts and bundles."""
@@ -90,6 +99,9 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
         from pipeline.writers.pdf import write_pdf
         pdf = write_pdf(prep, options.pdf)
         result.pages = pdf.pages
+        # The EPUB marks where the pamphlet's pages begin (its page list).
+        prep.print_pages = pdf.print_pages
+        prep.print_edition = pamphlet_edition(options.pdf.paper, pdf.pages)
         result.warnings.extend(pdf.warnings)
         if "pdf" in options.formats:
             made["pdf"] = pdf.data

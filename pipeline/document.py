@@ -172,3 +172,27 @@ def remove_keeping_tail(el: etree._Element, text: str = "") -> None:
 def text_content(el: etree._Element) -> str:
     """All the text of an element, in document order (notes excluded)."""
     return "".join(el.itertext())
+
+
+def drop_image(img: etree._Element) -> None:
+    """Leave an image out of the body, keeping what it says in words: a figure
+    keeps its caption, or gets the image's alt text as its caption, and goes
+    away only when neither says anything; an image in running text is replaced
+    by its alt text."""
+    parent = img.getparent()
+    if parent is None:
+        return
+    if parent.tag != "figure":
+        remove_keeping_tail(img, img.get("alt") or "")
+        return
+    alt = " ".join((img.get("alt") or "").split())
+    caption = parent.find("figcaption")
+    # Beside a caption, the alt text stays where the image stood unless the
+    # caption already says it.
+    kept = alt if caption is not None and alt != " ".join(text_content(caption).split()) else ""
+    remove_keeping_tail(img, kept)
+    if caption is None and alt:
+        caption = etree.SubElement(parent, "figcaption")
+        caption.text = alt
+    if caption is None and not text_content(parent).strip():
+        remove_keeping_tail(parent)

@@ -19,12 +19,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
 
 from pipeline.colophon import Colophon, build_colophon
-from pipeline.document import Document, text_content
+from pipeline.document import Document, drop_image, text_content
 from pipeline.language import guess_language
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Block elements of the vocabulary; inside a PDF footnote (an inline float)
 # they become spans with display: block, so that the HTML parser keeps them.
@@ -48,6 +49,18 @@ class TocEntry:
 
 
 @dataclass
+class PrintPage:
+    """Where a page of the printed pamphlet begins, as read back from its PDF
+    (``writers/pdf.py``): the page's number, what it is (``title``, ``text`` or
+    ``colophon``) and, for a text page, the letters and digits its text area
+    starts with (case-folded), a few candidates from its first spans on."""
+
+    number: int
+    kind: str
+    starts: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Prepared:
     """What both writers need, computed once."""
 
@@ -56,6 +69,10 @@ class Prepared:
     colophon: Colophon
     toc: list[TocEntry] = field(default_factory=list)
     show_toc: bool = False
+    # The pamphlet made in the same build, when there is one: the EPUB marks
+    # where its pages begin (a page list) and names it as the pages' source.
+    print_pages: list[PrintPage] = field(default_factory=list)
+    print_edition: str = ""
 
 
 def prepare(doc: Document) -> Prepared:
@@ -212,14 +229,21 @@ class EpubPart:
     xhtml: str = ""
     body: etree._Element | None = None
     headings: list[TocEntry] = field(default_factory=list)
+    # The pamphlet's pages that begin in this file: (number, id of the marker).
+    pages: list[tuple[int, str]] = field(default_factory=list)
 
 
-def split_chapters(body: etree._Element, max_chars: int = 60000) -> list[etree._Element]:
-    """Cut the body into files at chapter headings (h1/h2) when it is long."""
-    total = len(text_content(body))
-    cut_tags = ("h1", "h2")
-    if total <= max_chars or not any(child.tag in cut_tags for child in body):
+def split_chapters(body: etree._Element, max_bytes: int = 60000) -> list[etree._Element]:
+    """Cut the body into files at chapter headings when it is long. Long means
+    its text is over ``max_bytes`` in UTF-8, what a reading system loads, so that
+    Chinese (three bytes a character) and Cyrillic (two) texts are cut like Latin
+    ones. The cuts are at h1/h2, or, in a text without those, at the highest
+    level of heading it has."""
+    total = len(text_content(body).encode("utf-8"))
+    levels = sorted({int(child.tag[1]) for child in body if child.tag in HEADING_TAGS})
+    if total <= max_bytes or not levels:
         return [body]
+    cut_tags = ("h1", "h2") if levels[0] <= 2 else (f"h{levels[0]}",)
     parts: list[etree._Element] = []
     current = etree.Element("body")
     current.text = body.text
@@ -240,7 +264,9 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     doc = prep.doc
     env = templates()
     parts = [EpubPart("titlepage.xhtml", "Title page", "titlepage")]
-    chunks = split_chapters(doc.body)
+    body = copy.deepcopy(doc.body)
+    text_pages = mark_print_pages(body, [p for p in prep.print_pages if p.kind == "text"])
+    chunks = split_chapters(body)
     note_file: dict[str, str] = {}
     anchor_file: dict[str, str] = {}
     for n, chunk in enumerate(chunks, start=1):
@@ -248,10 +274,13 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
         heads = [TocEntry(int(h.tag[1]), h.get("data-toc") or " ".join(text_content(h).split()), h.get("id"))
                  for h in chunk.iter(*HEADING_TAGS)]
         title = heads[0].title if heads else doc.metadata.title
+        _close_heading_gaps(chunk)
         parts.append(EpubPart(name, title, "chapter", body=chunk, headings=heads))
         for el in chunk.iter():
             if el.get("id"):
                 anchor_file[el.get("id")] = name
+            if el.tag == "span" and el.get("data-page") in text_pages:
+                parts[-1].pages.append((int(el.get("data-page")), el.get("id")))
             if el.tag == "a" and "noteref" in (el.get("class") or ""):
                 note_file.setdefault((el.get("href") or "").lstrip("#"), name)
     # Notes referenced only from other notes go with their parent note's file.
@@ -283,12 +312,15 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
                       for note in notes]
         part.xhtml = env.get_template("epub_chapter.xhtml").render(
             lang=prep.lang, title=part.title, body=body_html, notes=notes_html)
+    printed = {p.kind: p.number for p in prep.print_pages if p.kind != "text"}
+    parts[0].pages = [(printed["title"], f"page-{printed['title']}")] if "title" in printed else []
     parts[0].xhtml = env.get_template("epub_titlepage.xhtml").render(
-        lang=prep.lang, meta=doc.metadata)
+        lang=prep.lang, meta=doc.metadata, pages=parts[0].pages)
     if not doc.metadata.nofinalpage:
-        parts.append(EpubPart("colophon.xhtml", "Colophon", "colophon",
+        pages = [(printed["colophon"], f"page-{printed['colophon']}")] if "colophon" in printed else []
+        parts.append(EpubPart("colophon.xhtml", "Colophon", "colophon", pages=pages,
                               xhtml=env.get_template("epub_colophon.xhtml").render(
-                                  lang=prep.lang, colophon=prep.colophon)))
+                                  lang=prep.lang, colophon=prep.colophon, pages=pages)))
     return parts
 
 
@@ -308,6 +340,86 @@ class _NoteCalls:
             self.first.add(note_id)
             return f"fnref-{note_id}"
         return f"fnref{n}-{note_id}"
+
+
+def _close_heading_gaps(chunk: etree._Element) -> None:
+    """Headings of one file at levels without gaps: a heading goes at most one
+    level below the one before it (the file's first at most h2), so a source
+    that skips a level (h2, then h4) reads h2, h3 to a screen reader. The
+    contents keep the source's own levels (``EpubPart.headings``)."""
+    previous = 1
+    for heading in chunk.iter(*HEADING_TAGS):
+        level = min(int(heading.tag[1]), previous + 1)
+        heading.tag = f"h{level}"
+        previous = level
+
+
+def _skipped(el: etree._Element) -> bool:
+    """Text the pamphlet sets small or not in the text's flow: note calls, raised
+    and lowered text."""
+    return el.tag in ("sup", "sub") or (el.tag == "a" and "noteref" in (el.get("class") or "").split())
+
+
+def _letters(body: etree._Element) -> tuple[str, list[tuple[etree._Element, str, int]]]:
+    """The body's letters and digits, case-folded, in reading order (note calls and
+    raised text left out, as ``writers/pdf.py`` leaves them out of a page's start),
+    each with the text node and offset it comes from."""
+    chars: list[str] = []
+    where: list[tuple[etree._Element, str, int]] = []
+
+    def add(el: etree._Element, kind: str, text: str | None) -> None:
+        for i, ch in enumerate(text or ""):
+            if ch.isalnum():
+                for c in ch.casefold():
+                    chars.append(c)
+                    where.append((el, kind, i))
+
+    def visit(el: etree._Element) -> None:
+        add(el, "text", el.text)
+        for child in el:
+            if not _skipped(child):
+                visit(child)
+            add(child, "tail", child.tail)
+
+    visit(body)
+    return "".join(chars), where
+
+
+def mark_print_pages(body: etree._Element, pages: list[PrintPage]) -> set[str]:
+    """Put a page-break marker (``span id=page-N``) where each page of the pamphlet
+    begins: before the word that starts the page's text area, found by its first
+    letters in the body's letters, in page order. Pages whose start is not found
+    (a page of notes only, the contents) get none. Returns the numbers marked."""
+    hay, where = _letters(body)
+    found: list[tuple[int, int]] = []      # (position in hay, page number)
+    cursor = 0
+    for page in pages:
+        for start in page.starts:
+            at = hay.find(start, cursor)
+            if at >= 0:
+                found.append((at, page.number))
+                cursor = at + 1
+                break
+    used = {el.get("id") for el in body.iter() if el.get("id")}
+    # From the last to the first, so that earlier offsets in a text node stay valid.
+    for at, number in reversed(found):
+        el, kind, offset = where[at]
+        text = (el.text if kind == "text" else el.tail) or ""
+        # Back to the start of the word (a script without spaces between words
+        # breaks where the page does).
+        while offset > 0 and not text[offset - 1].isspace() and ord(text[offset - 1]) < 0x2E80 \
+                and ord(text[offset]) < 0x2E80:
+            offset -= 1
+        marker_id = f"page-{number}" if f"page-{number}" not in used else f"print-page-{number}"
+        marker = etree.Element("span", {"id": marker_id, "data-page": str(number)})
+        marker.tail = text[offset:]
+        if kind == "text":
+            el.text = text[:offset]
+            el.insert(0, marker)
+        else:
+            el.tail = text[:offset]
+            el.addnext(marker)
+    return {str(number) for _, number in found}
 
 
 def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, str],
@@ -343,11 +455,21 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
         if image_href is not None:
             new_src = image_href(img.get("src") or "")
             if new_src is None:
-                _drop_image(img)
+                drop_image(img)
                 continue
             img.set("src", new_src)
         if img.get("alt") is None:
             img.set("alt", "")
+    for node in el.iter():
+        if node.tag == "th" and not text_content(node).strip() and node.find(".//img") is None:
+            node.tag = "td"     # a header cell that says nothing heads nothing (e.g. a table's corner)
+        if node.get("lang"):
+            node.set(XML_LANG, node.get("lang"))     # older reading systems read only xml:lang
+        if node.tag == "span" and node.get("data-page"):
+            number = node.attrib.pop("data-page")
+            node.set("{%s}type" % EPUB_NS, "pagebreak")
+            node.set("role", "doc-pagebreak")
+            node.set("aria-label", number)
     wrapper = etree.Element("{%s}div" % XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
     wrapper.text = el.text
     for child in el:
@@ -389,37 +511,6 @@ def _unwrap(el: etree._Element) -> None:
         else:
             prev = parent[index - 1]
             prev.tail = (prev.tail or "") + tail
-
-
-def _drop_image(img: etree._Element) -> None:
-    """Leave out an image the book cannot hold; a figure keeps its caption."""
-    parent = img.getparent()
-    if parent is None:
-        return
-    figure = parent if parent.tag == "figure" else None
-    if figure is not None and figure.find("figcaption") is None:
-        grand = figure.getparent()
-        if grand is not None:
-            _remove_keep_tail(figure)
-            return
-    _remove_keep_tail(img)
-    if figure is not None:
-        figure.tag = "div"
-        figure.set("class", ("figure " + (figure.get("class") or "")).strip())
-        for cap in figure.findall("figcaption"):
-            cap.tag = "p"
-            cap.set("class", "caption")
-
-
-def _remove_keep_tail(el: etree._Element) -> None:
-    parent = el.getparent()
-    index = parent.index(el)
-    if el.tail:
-        if index == 0:
-            parent.text = (parent.text or "") + el.tail
-        else:
-            parent[index - 1].tail = (parent[index - 1].tail or "") + el.tail
-    parent.remove(el)
 
 
 def style_path(name: str) -> Path:

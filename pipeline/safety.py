@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from pipeline.document import Document, remove_keeping_tail
+from pipeline.document import Document, drop_image, remove_keeping_tail
 from pipeline.errors import SourceTooLarge
 from pipeline.images import ImageRefused, Picture, data_uri_image, load_image
 
@@ -233,7 +233,7 @@ def vet(doc: Document, text: str = "") -> Document:
             shown = src if len(src) <= 80 else src[:77] + "..."
             if picture is None:
                 doc.warnings.append(f"{where.where(src)}image {shown!r} left out: {why}")
-                remove_keeping_tail(img, img.get("alt") or "")
+                drop_image(img)
             elif picture.removed:
                 doc.warnings.append(f"{where.where(src)}image {shown!r}: removed {', '.join(picture.removed)} "
                                     "(an SVG keeps only what draws the picture)")

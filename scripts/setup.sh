@@ -19,10 +19,13 @@ cd "$(dirname "$0")/.."
 #                         JVM through a small Java source file, which needs the JDK
 #                         (only installed when no javac is on PATH)
 #   chromium, chromium-driver  the library index is tested in a real browser (headless,
-#                         driven by Selenium through Debian's driver: nothing downloaded)
+#                         driven by Selenium through Debian's driver: nothing downloaded);
+#                         DAISY Ace checks each EPUB document in the same headless Chromium
+#   nodejs, npm           the tests run DAISY Ace and the Nu HTML checker (npm, in tests/tools/)
 #   pandoc                benchmarks only
 need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 [ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
 
@@ -51,6 +54,15 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install -q -e '.[test,cluster]'
   touch .venv/.installed
+fi
+# The EPUB checkers of the tests, pinned in tests/tools/package-lock.json: DAISY
+# Ace (its command-line package, which drives Chromium through puppeteer) and the
+# Nu HTML checker (vnu-jar, run with Java). Puppeteer downloads no browser of its
+# own: the tests point it at Debian's chromium.
+if [ ! -f tests/tools/node_modules/.installed ] || [ tests/tools/package-lock.json -nt tests/tools/node_modules/.installed ]; then
+  (cd tests/tools && PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 \
+     npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  touch tests/tools/node_modules/.installed
 fi
 if [ "${1:-}" = bench ] && ! .venv/bin/python -c "import pyinstrument" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q -e '.[bench]'

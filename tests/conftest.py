@@ -211,3 +211,69 @@ def corpus_build(tmp_path_factory) -> CorpusBuild:
             log.write_text(proc.stderr)
             assert proc.returncode in (0, 1), proc.stderr[-3000:]
         return CorpusBuild(out, json.loads(report_path.read_text()), log.read_text())
+
+
+# ---------------------------------------------------------------- DAISY Ace and the Nu HTML checker
+
+TOOLS = Path(__file__).resolve().parent / "tools"        # scripts/setup.sh installs them here (npm)
+CHROMIUM = Path("/usr/bin/chromium")                     # Debian's, installed by scripts/setup.sh
+
+
+def _tool(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run scripts/setup.sh (make setup) to install the checkers")
+    return path
+
+
+def ace_check(paths: list[Path], reports: Path) -> dict[Path, list[str]]:
+    """DAISY Ace on every EPUB in one Node process and one headless Chromium
+    (``support/ace_batch.js``); each book's violations (of any impact) by path."""
+    _tool(TOOLS / "node_modules" / "@daisy" / "ace-core")
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(_tool(CHROMIUM)), "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    proc = subprocess.run(["node", str(Path(__file__).parent / "support" / "ace_batch.js"), str(reports),
+                           *map(str, paths)], capture_output=True, text=True, env=env, timeout=1800)
+    results: dict[Path, list[str]] = {}
+    current: list[str] | None = None
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            current = results.setdefault(Path(line.split(" ", 2)[2]), [])
+        elif line.startswith("VIOLATION ") and current is not None:
+            current.append(line.removeprefix("VIOLATION "))
+        elif line.startswith("FAILED "):
+            results[Path(line.split(" ", 2)[1])] = [f"Ace could not check it: {line}"]
+    missing = [p for p in paths if Path(p) not in results]
+    assert not missing, f"Ace gave no result for {missing}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return results
+
+
+def nu_check(paths: list[Path], scratch: Path) -> dict[Path, list[str]]:
+    """The Nu HTML checker (vnu.jar) on every XHTML document of every EPUB, in one
+    JVM; each book's errors by path, less the one it reports on every EPUB: the
+    ``epub:type`` attribute, which EPUB adds to HTML."""
+    import json
+
+    jar = _tool(TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
+    documents: dict[str, Path] = {}
+    for n, path in enumerate(paths):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.endswith(".xhtml"):
+                    target = scratch / str(n) / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(z.read(name))
+                    documents[target.resolve().as_uri()] = Path(path)
+    proc = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--xhtml", *[
+        str(Path(uri.removeprefix("file://"))) for uri in documents]], capture_output=True, text=True, timeout=1800)
+    report = json.loads(proc.stderr or proc.stdout)
+    results: dict[Path, list[str]] = {Path(p): [] for p in paths}
+    for message in report["messages"]:
+        if message.get("type") != "error":
+            continue
+        if "epub:type" in message.get("extract", "") and message["message"].startswith("Attribute “type” not allowed"):
+            continue
+        book = documents.get(message.get("url", ""))
+        text = f"{message.get('url', '').rsplit('/', 1)[-1]}:{message.get('lastLine', '?')}: {message['message']}"
+        if book is None:
+            raise AssertionError(f"the Nu checker: {text}")
+        results[book].append(text)
+    return results

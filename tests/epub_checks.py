@@ -313,3 +313,69 @@ def check_sources(sources: list[Path], out: Path, corpus_build=None) -> dict[str
         except AssertionError as exc:
             problems.setdefault(str(source), []).append(str(exc))
     return problems
+
+
+# ---------------------------------------------------------------- the pamphlet's pages
+
+def text_after(tree: etree._Element, marker: etree._Element, chars: int = 30) -> str:
+    """The text that follows ``marker`` in its document, at least ``chars`` letters
+    and digits of it (the notes left out: print has them at the page's foot)."""
+    got: list[str] = []
+    started = False
+
+    def visit(el) -> bool:
+        nonlocal started
+        if el is marker:
+            started = True
+        skipped = el.tag == f"{{{NS['x']}}}aside"
+        if started and not skipped and el.text:
+            got.append(el.text)
+        if not skipped:
+            for child in el:
+                if visit(child):
+                    return True
+                if started and child.tail:
+                    got.append(child.tail)
+                if len(alnum("".join(got))) >= chars:
+                    return True
+        return len(alnum("".join(got))) >= chars
+
+    visit(tree)
+    return "".join(got)
+
+
+def check_page_list(book: Book, pdf: Path, pdf_page_text) -> list[int]:
+    """The page list has an entry per pamphlet page (give or take blank pages,
+    the contents and pages of notes only: 4 pages, or 10 % of a long book), in
+    order; each leads to a page-break marker whose following text poppler finds
+    on that page of the PDF. Returns the page numbers listed."""
+    from conftest import pdf_pages
+
+    name = book.path.name
+    _, nav = nav_doc(book)
+    links = nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
+    numbers = [int("".join(a.itertext())) for a in links]
+    total = pdf_pages(pdf)
+    assert numbers == sorted(set(numbers)), f"{name}: page list out of order {numbers}"
+    assert total - len(numbers) <= max(4, total // 10), f"{name}: {len(numbers)} entries for {total} pages"
+    assert "printPageNumbers" in book.meta("schema:accessibilityFeature"), name
+    assert book.meta("pageBreakSource"), name
+    for a, number in zip(links, numbers):
+        file_name, _, fragment = a.get("href").partition("#")
+        tree = book.xhtml(file_name)
+        marker = tree.xpath(f"//*[@id='{fragment}']")
+        assert marker, f"{name}: page {number} leads nowhere ({a.get('href')})"
+        marker = marker[0]
+        assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("role") == "doc-pagebreak" \
+            and marker.get("aria-label") == str(number), f"{name}: page {number}: {etree.tostring(marker)}"
+        # The marker stands before the word the page starts in (its second half,
+        # when hyphenated): what follows that word is on the page.
+        following = text_after(tree, marker, 60)
+        word = re.match(r"[^\s\u2e80-\U0010ffff]*", following.lstrip()).group()
+        after = alnum(following)
+        # A list's numbers are the reading system's to draw: not in the EPUB's text.
+        raw = pdf_page_text(pdf, number)
+        page_text = alnum(raw) + "|" + alnum(re.sub(r"(?m)^\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s", "", raw))
+        assert after and any(after[k:k + 20] in page_text for k in range(len(alnum(word)) + 1)), \
+            f"{name}: page {number} of the EPUB begins {following[:60]!r}, not on the PDF's page {number}"
+    return numbers

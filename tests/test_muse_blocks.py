@@ -86,9 +86,12 @@ def test_page_break_and_rule():
         '<body><div class="pagebreak"/><div class="center"><p>* * *</p></div><hr/></body>')
 
 
-def test_br_alone_is_a_blank_line():
+def test_br_alone_is_no_empty_paragraph():
+    # A spacer line: in Text::Amuse a blank line, here no paragraph of nothing
+    # (an EPUB's reading system would voice or draw an empty block).
     assert body("Here we add a blank line\n\n<br>\n\nHere we go.\n") == (
-        "<body><p>Here we add a blank line</p><p><br/></p><p>Here we go.</p></body>")
+        "<body><p>Here we add a blank line</p><p>Here we go.</p></body>")
+    assert body("A line<br>\n\n<br>\n<br>\n\nB.\n") == "<body><p>A line<br/></p><p>B.</p></body>"
 
 
 def test_anchors():
@@ -96,7 +99,7 @@ def test_anchors():
            "#anchor-to-section\n*** Section\n\n*** Next section with an anchor\n#nextsection\n\n"
            "And link to [[#begin][begin]].\n")
     assert body(src) == (
-        '<body><p><br/></p><p><a id="begin"/>This will work.</p><p><a id="an-anchor"/>At the beginning of the line.</p>'
+        '<body><p><a id="begin"/>This will work.</p><p><a id="an-anchor"/>At the beginning of the line.</p>'
         '<h3 id="anchor-to-section">Section</h3><h3 id="nextsection">Next section with an anchor</h3>'
         '<p>And link to <a href="#begin">begin</a>.</p></body>')
 

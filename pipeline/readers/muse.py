@@ -962,6 +962,10 @@ class _Parser:
         p = etree.SubElement(parent, "p")
         self.add_anchors(p, el)
         self.inline(p, text, el.line, pri=pri, sec=sec, figures=True)
+        if len(p) and all(child.tag == "br" for child in p) and not "".join(p.itertext()).strip():
+            # A '<br>' on a line of its own asks for a blank line: not a paragraph of nothing.
+            parent.remove(p)
+            return
         if p.find("figure") is not None:
             _split_figures(p)
 

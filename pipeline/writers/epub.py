@@ -2,7 +2,11 @@
 long), colophon; a nav document with nested contents and landmarks, the EPUB 2
 NCX and guide for old readers; Dublin Core and accessibility metadata.
 
-ebooklib writes the container, the package document and the NCX. The XHTML
+When the build made the pamphlet too, the EPUB marks where its pages begin
+(markers in the text, a page list in the nav document and the NCX).
+
+ebooklib writes the container, the package document and the NCX (``BookWriter``
+adds what it leaves out). The XHTML
 documents (our templates, including the nav document) go in as they are:
 ebooklib's own HTML re-serialisation would drop what they declare.
 
@@ -61,15 +65,18 @@ def w3c_date_of(text: str) -> str:
 
 # Words of the book's own furniture, in the book's language where we know it.
 LABELS = {
-    "en": ("Contents", "Landmarks", "Cover", "Title page", "Start of text", "Colophon"),
-    "fr": ("Table des matières", "Repères", "Couverture", "Page de titre", "Début du texte", "Colophon"),
-    "de": ("Inhalt", "Orientierungspunkte", "Umschlag", "Titelseite", "Textbeginn", "Impressum"),
-    "es": ("Índice", "Puntos de referencia", "Cubierta", "Portada", "Inicio del texto", "Colofón"),
-    "it": ("Indice", "Punti di riferimento", "Copertina", "Frontespizio", "Inizio del testo", "Colophon"),
-    "pt": ("Sumário", "Pontos de referência", "Capa", "Folha de rosto", "Início do texto", "Colofão"),
-    "mk": ("Содржина", "Ориентири", "Корица", "Насловна страница", "Почеток на текстот", "Колофон"),
-    "ru": ("Содержание", "Ориентиры", "Обложка", "Титульная страница", "Начало текста", "Выходные данные"),
-    "zh": ("目录", "导航", "封面", "书名页", "正文", "版权页"),
+    "en": ("Contents", "Landmarks", "Cover", "Title page", "Start of text", "Colophon", "Pages"),
+    "fr": ("Table des matières", "Repères", "Couverture", "Page de titre", "Début du texte", "Colophon",
+           "Pages"),
+    "de": ("Inhalt", "Orientierungspunkte", "Umschlag", "Titelseite", "Textbeginn", "Impressum", "Seiten"),
+    "es": ("Índice", "Puntos de referencia", "Cubierta", "Portada", "Inicio del texto", "Colofón", "Páginas"),
+    "it": ("Indice", "Punti di riferimento", "Copertina", "Frontespizio", "Inizio del testo", "Colophon",
+           "Pagine"),
+    "pt": ("Sumário", "Pontos de referência", "Capa", "Folha de rosto", "Início do texto", "Colofão", "Páginas"),
+    "mk": ("Содржина", "Ориентири", "Корица", "Насловна страница", "Почеток на текстот", "Колофон", "Страници"),
+    "ru": ("Содержание", "Ориентиры", "Обложка", "Титульная страница", "Начало текста", "Выходные данные",
+           "Страницы"),
+    "zh": ("目录", "导航", "封面", "书名页", "正文", "版权页", "页码"),
 }
 
 
@@ -81,6 +88,7 @@ class Labels:
     titlepage: str
     start: str
     colophon: str
+    pages: str
 
 
 def labels_for(lang: str) -> Labels:
@@ -141,6 +149,57 @@ def ncx_toc(entries: list[NavEntry]) -> list:
         else:
             toc.append(epub.Link(entry.href, entry.title, _nav_uid(entry.href, n)))
     return toc
+
+
+def nav_depth(entries: list[NavEntry]) -> int:
+    """How many levels the contents nest (1: a flat list)."""
+    return max((1 + nav_depth(e.children) for e in entries), default=0)
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NO_RIGHTS_STATED = "The source states no rights or licence."
+NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
+
+
+class BookWriter(epub.EpubWriter):
+    """ebooklib's writer, with what it leaves out of the package document and
+    the NCX: the book's language on ``<package>`` (``xml:lang``), the NCX's
+    ``dtb:depth`` (ebooklib writes 0) and its page list, the pamphlet's pages."""
+
+    def __init__(self, name, book, options, lang: str, depth: int, pages: list[tuple[int, str]],
+                 pages_label: str):
+        super().__init__(name, book, options)
+        self.lang, self.depth, self.pages, self.pages_label = lang, depth, pages, pages_label
+
+    def _write_opf_file(self, root):
+        root.set(XML_LANG, self.lang)
+        super()._write_opf_file(root)
+
+    def _get_ncx(self):
+        from lxml import etree
+
+        root = etree.fromstring(super()._get_ncx())
+        ns = {"n": NCX_NS}
+        root.set(XML_LANG, self.lang)
+        values = {"dtb:depth": self.depth, "dtb:totalPageCount": len(self.pages),
+                  "dtb:maxPageNumber": max((n for n, _ in self.pages), default=0)}
+        for meta in root.xpath("n:head/n:meta", namespaces=ns):
+            if meta.get("name") in values:
+                meta.set("content", str(values[meta.get("name")]))
+        if self.pages:
+            page_list = etree.SubElement(root, f"{{{NCX_NS}}}pageList")
+            label = etree.SubElement(etree.SubElement(page_list, f"{{{NCX_NS}}}navLabel"), f"{{{NCX_NS}}}text")
+            label.text = self.pages_label
+            order = len(root.xpath("//n:navPoint", namespaces=ns))
+            for number, href in self.pages:
+                order += 1
+                target = etree.SubElement(page_list, f"{{{NCX_NS}}}pageTarget",
+                                          {"id": f"pagetarget-{number}", "type": "normal",
+                                           "value": str(number), "playOrder": str(order)})
+                text = etree.SubElement(etree.SubElement(target, f"{{{NCX_NS}}}navLabel"), f"{{{NCX_NS}}}text")
+                text.text = str(number)
+                etree.SubElement(target, f"{{{NCX_NS}}}content", {"src": href})
+        return etree.tostring(root, pretty_print=True, encoding="utf-8", xml_declaration=True)
 
 
 def _nav_uid(href: str, n: int) -> str:
@@ -232,17 +291,30 @@ def book_images_alt(parts: list[EpubPart]) -> tuple[int, int]:
     return total, with_alt
 
 
-def accessibility_metadata(book, parts: list[EpubPart], has_headings: bool, lang: str) -> None:
+@dataclass
+class BookFacts:
+    """What the accessibility metadata may claim, as found in the book made."""
+
+    has_headings: bool
+    notes: int                  # footnotes, each linked to its call and back
+    toc_depth: int              # levels of the contents
+    print_pages: int            # pamphlet pages marked, with a page list
+    print_edition: str          # the pamphlet they come from
+
+
+def accessibility_metadata(book, parts: list[EpubPart], facts: BookFacts) -> None:
     """schema.org accessibility metadata, saying only what is true of this book."""
     images, with_alt = book_images_alt([p for p in parts if p.kind != "cover"])
     modes = ["textual"] + (["visual"] if images else [])
     sufficient = ["textual"] if images == with_alt else []
     if images:
         sufficient.insert(0, "textual,visual")
-    features = (["structuralNavigation"] if has_headings else []) + ["tableOfContents", "readingOrder",
-                                                                    "displayTransformability"]
+    features = (["structuralNavigation"] if facts.has_headings else []) + ["tableOfContents", "readingOrder",
+                                                                          "displayTransformability"]
     if images and images == with_alt:
         features.append("alternativeText")
+    if facts.print_pages:
+        features += ["pageBreakMarkers", "pageNavigation", "printPageNumbers"]
     for mode in modes:
         book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     for mode in sufficient:
@@ -250,10 +322,17 @@ def accessibility_metadata(book, parts: list[EpubPart], has_headings: bool, lang
     for feature in features:
         book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    if facts.print_pages:
+        book.add_metadata(None, "meta", facts.print_edition, {"property": "pageBreakSource"})
+    contents = "nested table of contents" if facts.toc_depth > 1 else "table of contents"
     summary = ("Reflowable text with no fixed layout; the reader's fonts, sizes and colours apply. "
-               + ("Headings give the structure and a " if has_headings else "A ")
-               + "nested table of contents and landmarks lead to each part; the reading order is the "
-               "text's order; footnotes are linked both ways. ")
+               + (f"Headings give the structure and a {contents}" if facts.has_headings else f"A {contents}")
+               + " and landmarks lead to each part; the reading order is the text's order. ")
+    if facts.notes:
+        summary += "Footnotes are linked both ways: from each call to its note and back. "
+    if facts.print_pages:
+        summary += (f"The page numbers of {facts.print_edition} are marked in the text, "
+                    "with a page list to go to them. ")
     if images:
         summary += (f"All {images} images have a text alternative. " if images == with_alt else
                     f"{images - with_alt} of {images} images have no text alternative (the source gives none). ")
@@ -296,6 +375,9 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         book.add_metadata("DC", "publisher", meta.publisher)
     if meta.rights:
         book.add_metadata("DC", "rights", meta.rights)
+    else:
+        # Said, not guessed: the source gives no licence or rights statement.
+        book.add_metadata("DC", "rights", NO_RIGHTS_STATED, {XML_LANG: "en"})
     if meta.notes:
         book.add_metadata("DC", "description", " ".join(meta.notes.split()))
     for topic in meta.topics:
@@ -358,8 +440,9 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         landmarks.append(("colophon", "colophon.xhtml", labels.colophon))
     nav = XhtmlDocument(uid="nav", title=labels.contents, file_name="nav.xhtml", lang=prep.lang)
     nav.properties = ["nav"]
+    pages = sorted((number, f"{part.file_name}#{marker}") for part in parts for number, marker in part.pages)
     nav.content = env.get_template("epub_nav.xhtml").render(
-        lang=prep.lang, labels=labels, toc=nav_toc, landmarks=landmarks).encode("utf-8")
+        lang=prep.lang, labels=labels, toc=nav_toc, landmarks=landmarks, pages=pages).encode("utf-8")
     book.add_item(nav)
     book.toc = ncx_toc(nav_toc)
     book.add_item(epub.EpubNcx())
@@ -373,13 +456,18 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         spine.append(nav)
     spine += [items[p.file_name] for p in parts if p.kind in ("chapter", "colophon")]
     book.spine = spine
-    has_headings = any(p.headings for p in chapters)
-    accessibility_metadata(book, parts, has_headings, prep.lang)
+    facts = BookFacts(has_headings=any(p.headings for p in chapters), notes=len(doc.notes),
+                      toc_depth=nav_depth(nav_toc), print_pages=len(pages), print_edition=prep.print_edition)
+    accessibility_metadata(book, parts, facts)
 
     when = build_time()
     raw = io.BytesIO()
-    epub.write_epub(raw, book, {"mtime": when, "epub3_landmark": False, "epub3_pages": False,
-                                "epub2_guide": True, "raise_exceptions": True})
+    writer = BookWriter(raw, book, {"mtime": when, "epub3_landmark": False, "epub3_pages": False,
+                                    "epub2_guide": True, "raise_exceptions": True,
+                                    "play_order": {"enabled": True, "start_from": 1}},
+                        lang=prep.lang, depth=nav_depth(nav_toc), pages=pages, pages_label=labels.pages)
+    writer.process()
+    writer.write()
     return normalize_zip(raw.getvalue(), when)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import OptionError
 from pipeline.paper import parse_paper
-from pipeline.render import Prepared, pdf_html, style_path
+from pipeline.render import Prepared, PrintPage, pdf_html, style_path
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
@@ -63,6 +63,8 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str]
+    # Where each page begins, read back from ``data`` (``print_pages``), for the EPUB's page list.
+    print_pages: list[PrintPage] = field(default_factory=list)
 
 
 @lru_cache(maxsize=None)
@@ -75,10 +77,16 @@ def _css_string(text: str) -> str:
     return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _margins(options: PdfOptions) -> tuple[float, float, float, float]:
+    """The page's margins in mm (top, right, bottom, left), in proportion on small papers."""
+    factor = min(1.0, parse_paper(options.paper).width / 148)
+    return tuple(round(m * max(factor, 0.55), 1) for m in MARGINS)
+
+
 def _page_css(options: PdfOptions, title: str = "") -> str:
     paper = parse_paper(options.paper)
     factor = min(1.0, paper.width / 148)
-    top, right, bottom, left = (round(m * max(factor, 0.55), 1) for m in MARGINS)
+    top, right, bottom, left = _margins(options)
     css = f"@page {{ size: {paper.css()}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}"
     if options.marks:
         css += f" @page {{ bleed: {BLEED}; marks: crop; }}"
@@ -185,6 +193,64 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings)
 
 
+# A page's start is taken from spans at least this size, relative to the text's
+# (the most used size): footnotes (8.5 of 10.5 pt), note calls and raised text are left out.
+START_SIZE = 0.83
+START_CHARS = 40
+LIST_MARKER = re.compile(r"\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*")
+
+
+def print_pages(data: bytes, options: PdfOptions, final_page: bool) -> list[PrintPage]:
+    """Where each page of the written pamphlet begins, as its text reads back
+    (PyMuPDF): the first letters and digits of the text area (running head and
+    page number are outside it), from its first span, second or third (a list
+    number or a symbol the EPUB's text does not have may open a page). Page 1
+    is the title page, the last the colophon. Both PDF writers' output goes
+    through it, so the EPUB's page list follows whichever laid the pages out."""
+    import collections
+
+    import pymupdf
+
+    top, _, bottom, _ = _margins(options)
+    mm = 72 / 25.4
+    pdf = pymupdf.open(stream=data, filetype="pdf")
+    sizes: collections.Counter = collections.Counter()
+    spans_of: list[list[tuple[float, str]]] = []
+    for page in pdf:
+        box = page.trimbox
+        clip = pymupdf.Rect(box.x0, box.y0 + top * mm - 2, box.x1, box.y1 - bottom * mm + 2)
+        spans = [(span["size"], span["text"])
+                 for block in page.get_text("dict", clip=clip, sort=True)["blocks"]
+                 for line in block.get("lines", ()) for span in line["spans"] if span["text"].strip()]
+        for size, text in spans:
+            sizes[round(size, 1)] += len(text)
+        spans_of.append(spans)
+    pdf.close()
+    if not spans_of:
+        return []
+    least = START_SIZE * (sizes.most_common(1)[0][0] if sizes else 0)
+    pages = [PrintPage(1, "title")]
+    last = len(spans_of) if final_page and len(spans_of) > 1 else None
+    for number, spans in enumerate(spans_of[1:], start=2):
+        if number == last:
+            pages.append(PrintPage(number, "colophon"))
+            continue
+        # A list's numbers or letters, which the EPUB's text does not hold, are spans of their own.
+        texts = [text for size, text in spans if size >= least and not LIST_MARKER.fullmatch(text)]
+        starts = []
+        for skip in range(min(3, len(texts))):
+            for marker in (False, True):
+                text = "".join(texts[skip:skip + 12])
+                if marker:      # a number or letter the text starts with, as a list's
+                    text = LIST_MARKER.sub("", text, count=1) if LIST_MARKER.match(text) else text
+                start = "".join(c for ch in text if ch.isalnum() for c in ch.casefold())[:START_CHARS]
+                if start and start not in starts:
+                    starts.append(start)
+        if starts:
+            pages.append(PrintPage(number, "text", starts))
+    return pages
+
+
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
@@ -202,6 +268,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     page_css = _page_css(options, doc.metadata.title)
     parallel = _write_parallel(prep, options, html_text, base_url, page_css)
     if parallel is not None:
+        parallel.print_pages = print_pages(parallel.data, options, not doc.metadata.nofinalpage)
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
@@ -222,4 +289,5 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
             pages = pages[:start] + [_blank_page(page_css)] * blanks + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
-    return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page)
+    return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
+                     print_pages=print_pages(data, options, not doc.metadata.nofinalpage))
