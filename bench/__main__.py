@@ -34,7 +34,6 @@ import argparse
 import datetime
 import os
 import platform
-import resource
 import shlex
 import shutil
 import subprocess

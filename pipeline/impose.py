@@ -25,7 +25,6 @@ colophon stays the back cover (PDF::Imposition's ``cover`` option).
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 
 from pipeline.errors import OptionError

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from lxml import etree

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, alnum
-from test_muse_corpus import FILES, WORD, join_inline, source_facts
+from test_muse_corpus import FILES, join_inline, source_facts
 from pipeline.readers import read
 
 pytestmark = pytest.mark.corpus

@@ -8,7 +8,6 @@ source's folder may appear."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import struct

@@ -4,7 +4,6 @@ with poppler and by opening the EPUB."""
 from __future__ import annotations
 
 import re
-import zipfile
 
 import pytest
 from lxml import etree

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.errors import LibraryError, OptionError
-from pipeline.library import CATALOG_DIR, INDEX_NAME, OPDS_NAME
+from pipeline.library import CATALOG_DIR
 from pipeline.library.books import MANIFEST_NAME, Book, read_books
 from pipeline.library.covers import write_covers
 from pipeline.library.index import html_pages, static_files

@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from pipeline.document import Document, Metadata, text_content
+from pipeline.document import Document, Metadata
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
