@@ -138,7 +138,7 @@ def check_nav(book: Book) -> None:
     # the NCX too, for old readers
     ncx = next(i for i in book.manifest.values() if i.get("media-type") == "application/x-dtbncx+xml")
     ncx_tree = etree.fromstring(book.read(ncx.get("href")))
-    ncx_targets = ncx_tree.xpath("//*[local-name()='content']/@src")
+    ncx_targets = ncx_tree.xpath("//*[local-name()='navMap']//*[local-name()='content']/@src")
     assert [t for t in ncx_targets if "#" in t] == [h for h in hrefs if "#" in h], f"{name}: NCX ≠ nav"
 
 

@@ -48,8 +48,8 @@ def test_breaking_lists_with_comment_or_br():
     src = ("   a. one\n   a. two\n\n; a comment\n\n   a. three\n\n<br>\n\n   a. four\n")
     assert body(src) == (
         '<body><ol type="a"><li><p>one</p></li><li><p>two</p></li></ol>'
-        '<ol type="a"><li><p>three</p></li></ol><p><br/></p>'
-        '<ol type="a"><li><p>four</p></li></ol></body>')
+        '<ol type="a"><li><p>three</p></li></ol>'      # the <br> line breaks the list, and
+        '<ol type="a"><li><p>four</p></li></ol></body>')   # makes no empty paragraph
 
 
 def test_list_continuation_and_start_numbers():

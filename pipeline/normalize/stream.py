@@ -15,7 +15,10 @@ refuses them in ``.text`` and ``.tail``; the readers drop them when they
 decode a file): no character of a source can be taken for a marker, whatever
 it holds — private-use characters (icon fonts, ligature stand-ins) included.
 ``CONTROLS`` are the characters reserved this way, for the normaliser's own
-use (``typography`` takes one for the URLs it protects).
+use (``typography`` takes one for the URLs it protects). They are chosen
+among those Python's regular expressions do not count as white space
+(``\\s`` matches U+001C–U+001F), so that the rules see each marker as a
+non-space, as they would a letter that is not a word character.
 
 Transforms must keep the markers (number and order); ``write_back`` checks it.
 Text inside ``pre`` and ``code`` is never part of a stream; attributes never are.
@@ -29,9 +32,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-MARK = "\x1f"     # UNIT SEPARATOR
+MARK = "\x0e"     # SHIFT OUT
 OPAQUE = "\x1a"   # SUBSTITUTE
-BREAK = "\x1e"    # RECORD SEPARATOR
+BREAK = "\x0f"    # SHIFT IN
 MARKERS = MARK + OPAQUE + BREAK
 # Every character the normaliser may use as its own: none can be in a tree's text.
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

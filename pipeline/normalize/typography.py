@@ -34,7 +34,7 @@ from pipeline.normalize.stream import BREAK, MARK, MARKER_RE, MARKERS, OPAQUE
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-PROTECT = "\x1d"  # GROUP SEPARATOR: stands for a URL while rules run (see ``stream.CONTROLS``)
+PROTECT = "\x10"  # DATA LINK ESCAPE: stands for a URL while rules run (see ``stream.CONTROLS``)
 
 
 @dataclass(frozen=True)
