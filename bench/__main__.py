@@ -375,7 +375,9 @@ def write_report(results: list[Result], about: list[str], args, seconds: float) 
         if r.profile:
             lines += ["", "Profile of our side (pyinstrument):", "", "```", r.profile, "```"]
         lines.append("")
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    # The report names paths relative to the repository, never this machine's.
+    text = "\n".join(lines).replace(str(ROOT.parent) + "/", "../").replace(str(ROOT) + "/", "")
+    REPORT.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
