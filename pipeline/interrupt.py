@@ -14,6 +14,12 @@ either: they are started with SIGINT blocked (``held``) and ignore it as their
 first act (``ignore_in_child``); a Ctrl-C that comes meanwhile stays pending
 for the parent and is acted on as soon as the children are started.
 
+Python ignores an exception raised where nothing can catch it — a weakref
+callback, a ``__del__``, as the import system runs them — and prints "Exception
+ignored in …" instead. A Ctrl-C landing there is not lost: ``sys.unraisablehook``
+takes it, prints nothing, and raises it again a moment later (``SIGALRM``), where
+the command runs.
+
 A parent that blocks SIGINT before starting the command (so that a Ctrl-C
 during the interpreter's own start-up, before any of this code runs, waits
 for it) has it let through once the handler is in place; a parent that
@@ -30,6 +36,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 
 MESSAGE = "interrupted: the outputs written so far are complete; run the same command again to build the rest"
 TEST_HOOK = "ZINEPRESS_TEST_INTERRUPT_AT"
@@ -41,6 +48,8 @@ class _State:
     live = False            # a Ctrl-C now raises KeyboardInterrupt
     interrupted = False     # a Ctrl-C came
     normal_end = False      # the command ends on Ctrl-C by design (``ends_on_ctrl_c``)
+    running = False         # the command's own code runs (inside ``run``)
+    previous_hook = sys.unraisablehook
 
 
 def _on_sigint(signum, frame) -> None:
@@ -51,11 +60,36 @@ def _on_sigint(signum, frame) -> None:
         raise KeyboardInterrupt
 
 
+# A Ctrl-C raised again after Python ignored it, this long after (seconds):
+# time enough for the hook that saw it to return first.
+_RAISE_AGAIN_AFTER = 0.05
+
+
+def _on_alarm(signum, frame) -> None:
+    if _State.live and _State.running:
+        _State.live = False
+        raise KeyboardInterrupt
+
+
+def _on_unraisable(unraisable) -> None:
+    """Our Ctrl-C raised where Python ignores exceptions: raised again soon, in
+    the command's own code, instead of an "Exception ignored" traceback."""
+    if (isinstance(unraisable.exc_value, KeyboardInterrupt) and _State.installed and _State.running
+            and _State.interrupted and threading.current_thread() is threading.main_thread()):
+        _State.live = True
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, _RAISE_AGAIN_AFTER)
+        return
+    _State.previous_hook(unraisable)
+
+
 def install() -> None:
     """Make SIGINT ours, unless the parent ignores it."""
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         return                  # ignored (nohup, a background job): stay so
     _State.installed = _State.live = True
+    _State.previous_hook = sys.unraisablehook
+    sys.unraisablehook = _on_unraisable
     signal.signal(signal.SIGINT, _on_sigint)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
@@ -65,11 +99,14 @@ def run(main) -> None:
     code: object = 0
     try:
         try:
+            _State.running = True
             install()
             checkpoint("start")
             main()
         finally:
-            _State.live = False         # from here on a Ctrl-C is only noted
+            _State.live = _State.running = False    # from here on a Ctrl-C is only noted
+            if _State.installed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     except KeyboardInterrupt:
         _State.interrupted = True
     except SystemExit as exit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import zipfile
@@ -24,6 +25,14 @@ def corpus_file(relative: str) -> Path:
     if not path.exists():
         pytest.fail(f"the shared corpus is missing {path}: tests need ../shared/corpus beside the clone")
     return path
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a command the tests send Ctrl-C to: SIGINT as a terminal
+    would have it, even when the tests run where it is ignored (a job started with
+    ``&`` from a script; a child inherits an ignored SIGINT, and Python then never
+    raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,

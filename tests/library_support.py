@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import ZINEPRESS, corpus_file, run_cli
+from conftest import ZINEPRESS, corpus_file, interruptible, run_cli
 
 TEXTS = {
     "en": ["muse/Process_Under_Socialism.muse", "muse/Letter_To_Lenin.muse"],
@@ -96,7 +96,7 @@ class Server:
     def __init__(self, out: Path, *extra: str):
         self.process = subprocess.Popen([*ZINEPRESS, "serve", str(out), "--port", "0", "--verbose", *extra],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        cwd=Path(__file__).resolve().parent.parent,
+                                        preexec_fn=interruptible, cwd=Path(__file__).resolve().parent.parent,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.ready = self.process.stdout.readline()        # printed once it listens
         m = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", self.ready)

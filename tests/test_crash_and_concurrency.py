@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import FIXTURES, ROOT, ZINEPRESS, corpus_file
+from conftest import FIXTURES, ROOT, ZINEPRESS, corpus_file, interruptible
 
 MANIFEST = ".zinepress-manifest.json"
 SOURCES = [
@@ -41,13 +41,7 @@ def make_sources(folder: Path) -> list[Path]:
 def start_build(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([*ZINEPRESS, "build", str(src), "-o", str(out), "--quiet", *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_interruptible)
-
-
-def _interruptible() -> None:
-    """Ctrl-C must reach the build even when the tests run where SIGINT is ignored
-    (a child inherits an ignored SIGINT, and Python then never raises KeyboardInterrupt)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+                            start_new_session=True, preexec_fn=interruptible)
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
@@ -239,10 +233,10 @@ SMALL_SOURCES = ["muse/Letter_Berkman.muse", "muse/Letter_To_Lenin.muse"]
 
 
 def _held_interruptible() -> None:
-    """As ``_interruptible``, and Ctrl-C held back (blocked) until the command is
+    """As ``interruptible``, and Ctrl-C held back (blocked) until the command is
     ready for it: a signal during the interpreter's own first milliseconds, before
     any code of the command runs, waits instead of racing the start-up."""
-    _interruptible()
+    interruptible()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
@@ -273,7 +267,7 @@ def test_ctrl_c_at_each_moment_says_one_line_and_leaves_whole_outputs(tmp_path, 
     out = tmp_path / "out"
     proc = subprocess.Popen([*ZINEPRESS, "build", str(src), "-o", str(out), "--quiet", "--jobs", jobs],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_interruptible,
+                            start_new_session=True, preexec_fn=interruptible,
                             env={**os.environ, "ZINEPRESS_TEST_INTERRUPT_AT": moment})
     rc, _, err = finish(proc)
     assert_interrupted(rc, err, out)
