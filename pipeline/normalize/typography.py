@@ -128,9 +128,6 @@ _FR_CLOSE = re.compile("[ " + NBSP + NNBSP + "]*»")
 _FR_PUNCT = re.compile(
     "(?<=[^\\s" + BREAK + ";:!?" + NBSP + NNBSP + "])[ " + NBSP + NNBSP + "]*([;:!?])"
     "(?=[\\s" + MARKERS + "»”)\\]" + NBSP + NNBSP + ";:!?.…]|$)")
-_FR_SPACE_PUNCT = re.compile("(?<=[" + NBSP + NNBSP + " ])([;:!?])")
-
-
 def local_rules(text: str, style: Style) -> str:
     text = _ELLIPSIS.sub("…", text)
     if style.dashes:

@@ -157,7 +157,6 @@ class _El:
 # ------------------------------------------------------- line classification
 
 _ANCHOR = re.compile(r"^(\s*)#([A-Za-z][A-Za-z0-9-]+) *(.*)$", re.S)
-_BLOCKS = ("biblio", "play", "comment", "verse", "center", "right", "example", "quote")
 _START = re.compile(r"^<(biblio|play|comment|verse|center|right|example|quote)>\s*$")
 _STOP = re.compile(r"^</(biblio|play|comment|verse|center|right|example|quote)>\s*$")
 _LANGBLOCK = re.compile(r"^<(/?)\[([a-zA-Z-]+)\]>\s*$")
@@ -1061,8 +1060,7 @@ class _Parser:
                 _append(pre, "\n".join(el.lines).strip("\n"))
                 continue
             if t in ("verse", "versep"):
-                lines = el.lines if t == "verse" else el.lines
-                self.verse(parent, el, lines)
+                self.verse(parent, el, el.lines)
                 continue
             if t == "table":
                 self.table(parent, el)
