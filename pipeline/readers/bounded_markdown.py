@@ -238,7 +238,7 @@ class _FootnoteRefs(FootnoteInlineProcessor):
 
 class _LinearInline(InlineProcessor):
     """Python-Markdown's inline step (``markdown.treeprocessors.InlineProcessor``)
-    without two of its quadratic paths; the same tree comes out.
+    without its quadratic paths; the same tree comes out.
 
     * ``run`` is upstream's, with its queue of elements a ``deque`` (upstream
       takes each from the front of a list: a step per element waiting, and a
@@ -263,6 +263,7 @@ class _LinearInline(InlineProcessor):
         self.searches = ([p.getCompiledRegExp().search for p in self.patterns]
                          if all(isinstance(p, inlinepatterns.InlineProcessor) for p in self.patterns)
                          else None)
+        self.unmatched: set[tuple[str, int]] = set()   # (short text, first pattern) none matches
         self.stashed_nodes = {}
         tree_parents = [] if ancestors is None else ancestors[:]
         self.parent_map = {c: p for p in tree.iter() for c in p}
@@ -315,10 +316,15 @@ class _LinearInline(InlineProcessor):
             return data
         patterns = self.patterns
         if self.searches is not None:
+            key = (data, patternIndex)
+            if key in self.unmatched:
+                return data
             for search in self.searches[patternIndex:]:
                 if search(data):
                     break
             else:
+                if len(data) <= 64:     # short texts recur: a note's number, its text
+                    self.unmatched.add(key)
                 return data
         start = 0
         while patternIndex < len(patterns):
