@@ -40,7 +40,8 @@ def _md_refs_only(size: int) -> str:
 
 
 def _md_defs_only(size: int) -> str:
-    return MD_HEAD + "".join(f"[^{i}]: n\n" for i in range(size // 10))
+    # as many notes as "md footnotes" (24 bytes each), none called
+    return MD_HEAD + "".join(f"[^{i}]: ".ljust(23, "n") + "\n" for i in range(size // 24))
 
 
 def _muse_notes(size: int) -> str:
