@@ -35,6 +35,15 @@ def _md_notes(size: int) -> str:
         f"[^{i}]: n\n" for i in range(n))
 
 
+def _md_refs_only(size: int) -> str:
+    return MD_HEAD + "".join(f"x[^{i}] " for i in range(size // 8))
+
+
+def _md_defs_only(size: int) -> str:
+    # as many notes as "md footnotes" (24 bytes each), none called
+    return MD_HEAD + "".join(f"[^{i}]: ".ljust(23, "n") + "\n" for i in range(size // 24))
+
+
 def _muse_notes(size: int) -> str:
     n = size // 24
     return MUSE_HEAD + "".join(f"x[{i + 1}] " for i in range(n)) + "\n\n" + "".join(
@@ -50,6 +59,8 @@ INPUTS = {
     "md <![CDATA[": (".md", _repeat(MD_HEAD, "<![CDATA[")),
     "md [a](": (".md", _repeat(MD_HEAD, "[a](")),
     "md footnotes": (".md", _md_notes),
+    "md [^n] without notes": (".md", _md_refs_only),
+    "md notes without [^n]": (".md", _md_defs_only),
     "muse =a": (".muse", _repeat(MUSE_HEAD, "=a ")),
     "muse [[a": (".muse", _repeat(MUSE_HEAD, "[[a")),
     "muse <verbatim>a": (".muse", _repeat(MUSE_HEAD, "<verbatim>a")),

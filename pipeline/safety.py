@@ -84,6 +84,12 @@ class _Locator:
     # found (they come in the order of the source), so that a source with many
     # refusals is not searched from its start for each.
     WINDOW = 8192
+    # Searches beyond that window scan, all together, at most this many times the
+    # text: a form that is not in the text costs a scan to its end, and a source
+    # with a great many refused references (notes without calls, calls without
+    # notes…) would cost that many scans. Past this, references are looked for
+    # near the last one found only, and those not found there have no line.
+    FAR_SCANS = 64
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -91,28 +97,54 @@ class _Locator:
         self.last = 0
         self.exhausted: dict[str, int] = {}   # candidate → cursor from which it is absent
         self.first: dict[str, int] = {}       # candidate → first occurrence (-1: none)
+        self.far_budget = self.FAR_SCANS * len(text) + self.WINDOW
+        self.scanned = 0                      # characters scanned by all searches
 
-    def line(self, value: str) -> int | None:
-        # The reference as a whole first (in brackets or quotes), then anywhere.
-        wrapped = [f"{o}{v}{c}" for v in dict.fromkeys((value, unquote(value)))
-                   for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
-        candidates = wrapped + [value, unquote(value)]
-        for candidate in wrapped:           # near the last reference found
+    def _find(self, candidate: str, start: int, end: int | None = None) -> int | None:
+        """``text.find`` within ``[start, end)`` — up to the text's end when ``end``
+        is None, charged to ``far_budget`` (None once it is spent)."""
+        if end is None:
+            if self.far_budget <= 0:
+                return None
+            end = len(self.text)
+        index = self.text.find(candidate, start, end)
+        cost = (index + len(candidate) if index >= 0 else end) - start
+        self.scanned += cost
+        if end == len(self.text):
+            self.far_budget -= cost
+        return index
+
+    def line(self, value: str, exact: bool = False) -> int | None:
+        """The line of ``value`` — as a whole in brackets or quotes first, then
+        anywhere; only as written if ``exact``."""
+        bare = [value] if exact else list(dict.fromkeys((value, unquote(value))))
+        wrapped = [] if exact else [
+            f"{o}{v}{c}" for v in bare
+            for o, c in (("(", ")"), ('"', '"'), ("'", "'"), ("[[", "]"), ("(", " "), ("=", ">"))]
+        candidates = [c for c in wrapped + bare if c]
+        # near the last reference found: whole forms only while far searches may run
+        # (a bare form nearer than its next occurrence would name the wrong line)
+        for candidate in (wrapped if self.far_budget > 0 else candidates):
             start = max(self.last, self.cursor.get(candidate, 0))
-            index = self.text.find(candidate, start, start + self.WINDOW + len(candidate))
+            index = self._find(candidate, start, min(len(self.text), start + self.WINDOW + len(candidate)))
             if index >= 0:
                 return self._found(candidate, index)
         for candidate in candidates:        # the next occurrence
             start = self.cursor.get(candidate, 0)
             if self.exhausted.get(candidate) == start:
                 continue
-            index = self.text.find(candidate, start) if candidate else -1
+            index = self._find(candidate, start)
+            if index is None:
+                break
             if index >= 0:
                 return self._found(candidate, index)
             self.exhausted[candidate] = start
         for candidate in candidates:        # any occurrence
             if candidate not in self.first:
-                self.first[candidate] = self.text.find(candidate) if candidate else -1
+                index = self._find(candidate, 0)
+                if index is None:
+                    break
+                self.first[candidate] = index
             if self.first[candidate] >= 0:
                 return self._found(candidate, self.first[candidate])
         return None
@@ -122,8 +154,8 @@ class _Locator:
         self.last = max(self.last, index)
         return line_at(self.text, index)
 
-    def where(self, value: str) -> str:
-        line = self.line(value)
+    def where(self, value: str, exact: bool = False) -> str:
+        line = self.line(value, exact)
         return f"line {line}: " if line else ""
 
 
@@ -292,7 +324,7 @@ def _check_notes(doc: Document, where: _Locator) -> None:
                 cited.add(note_id)
                 continue
             label = "".join(a.itertext()).strip() or note_id
-            doc.warnings.append(f"{where.where('[' + label + ']')}footnote reference {label} has no note; "
+            doc.warnings.append(f"{where.where('[' + label + ']', exact=True)}footnote reference {label} has no note; "
                                 "kept as text")
             a.attrib.clear()
             a.tag = "sup"
@@ -302,13 +334,13 @@ def _check_notes(doc: Document, where: _Locator) -> None:
                 continue
             for chunk in (el.text, *(child.tail for child in el)):
                 for m in re.finditer(r"\[\^([^\]\s]{1,40})\]", chunk or ""):
-                    doc.warnings.append(f"{where.where(m.group(0))}footnote reference {m.group(0)} has no "
+                    doc.warnings.append(f"{where.where(m.group(0), exact=True)}footnote reference {m.group(0)} has no "
                                         "note; kept as text")
     orphans = [note_id for note_id in doc.notes if note_id not in cited]
     for note_id in orphans:
         note = doc.notes.pop(note_id)
         label = note.label or note_id
-        doc.warnings.append(f"{where.where('[^' + label + ']:') or where.where('[' + label + ']')}"
+        doc.warnings.append(f"{where.where('[^' + label + ']:', exact=True) or where.where('[' + label + ']', exact=True)}"
                             f"footnote {label} has no reference in the text; kept at the end of the body")
         kept = etree.SubElement(doc.body, "div")
         blocks = list(note.body)

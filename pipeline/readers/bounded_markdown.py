@@ -6,11 +6,15 @@ for each mark in it: from each ``[`` or ``![`` it counts brackets to the
 partner or to the end (a run of unclosed ``[`` is quadratic), from each ``](``
 it counts parentheses, from each backtick it looks for a closing run, and each
 mark it replaces rebuilds the whole string. Its footnote extension looks every
-reference up in a list. Upstream treats this as a known limit.
+reference up in a list, names the n-th call of a note after trying the n-1
+names before, and its inline step takes each element from the front of a list
+of all those waiting. Upstream treats this as a known limit.
 
 Here:
 
-* the footnote lookups are made constant-time (same numbering, same output);
+* the footnote lookups and call names are made constant-time, the inline
+  step's queue a double-ended one, and all the note references of a text are
+  replaced in one pass (``_LinearInline``; same numbering, same output);
 * before the inline step, the cost of each inline text is estimated in one
   linear pass — the distance each of those scans would run, plus the rebuilds —
   and a text whose estimate exceeds ``WORK_PER_CHARACTER`` times its length
@@ -25,14 +29,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import deque
 from xml.etree import ElementTree
 
 import markdown as md_lib
-from markdown import util
+from markdown import inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+from markdown.extensions.footnotes import RE_REF_ID, FootnoteExtension, FootnoteInlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
 # Estimated steps per character above which an inline text is not read as markup.
 WORK_PER_CHARACTER = 64
@@ -46,10 +51,16 @@ _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"\]\(|[()]")
 _TICKS = re.compile(r"`+")
 _MARKS = re.compile(r"[\[\]`*_<&\\!]")
+# Python-Markdown's footnote reference (``FootnoteExtension.extendMarkdown``).
+_NOTE_REF = re.compile(r"\[\^([^\]]*)\]")
 
 
-def inline_work(text: str) -> int:
-    """An upper estimate of the steps Python-Markdown's inline patterns take on ``text``."""
+def inline_work(text: str, notes=()) -> int:
+    """An upper estimate of the steps Python-Markdown's inline patterns take on
+    ``text``, whose references to the notes ``notes`` cost nothing: they are
+    replaced in one pass (``_LinearInline``) before any other mark is read."""
+    if notes and "[^" in text:
+        text = _NOTE_REF.sub(lambda m: "x" * len(m.group()) if m.group(1) in notes else m.group(), text)
     length = len(text)
     work = 0
     open_at: list[int] = []
@@ -80,22 +91,28 @@ def inline_work(text: str) -> int:
     return work
 
 
-def too_costly(text: str) -> bool:
-    return inline_work(text) > max(WORK_FLOOR, WORK_PER_CHARACTER * len(text))
+def too_costly(text: str, notes=()) -> bool:
+    # inline_work is under 3 × length² (each of its terms under length² per kind of
+    # mark): a text that short is never too costly, and need not be estimated
+    if 3 * len(text) ** 2 <= WORK_FLOOR:
+        return False
+    return inline_work(text, notes) > max(WORK_FLOOR, WORK_PER_CHARACTER * len(text))
 
 
 class _Budget(Treeprocessor):
     """Before the inline step: texts too costly to read as markup stay as written."""
 
-    def __init__(self, md, refused: list[str]) -> None:
+    def __init__(self, md, refused: list[str], footnotes: FootnoteExtension | None) -> None:
         super().__init__(md)
         self.refused = refused
+        self.footnotes = footnotes
 
     def run(self, root) -> None:
+        notes = self.footnotes.footnotes if self.footnotes else ()
         for el in root.iter():
             for attr in ("text", "tail"):
                 value = getattr(el, attr)
-                if value and not isinstance(value, util.AtomicString) and too_costly(value):
+                if value and not isinstance(value, util.AtomicString) and too_costly(value, notes):
                     setattr(el, attr, util.AtomicString(value))
                     self.refused.append(value)
 
@@ -165,11 +182,33 @@ class _Footnotes(FootnoteExtension):
         super().reset()
         self.footnote_order = _Order()
         self.defined_at: dict[str, int] = {}
+        self.last_ref: dict[str, str] = {}
 
     def extendMarkdown(self, md) -> None:
         super().extendMarkdown(md)
         pattern = md.inlinePatterns["footnote"]
         md.inlinePatterns.register(_FootnoteRefs(pattern.compiled_re.pattern, self), "footnote", 175)
+
+    def unique_ref(self, reference: str, found: bool = False) -> str:
+        """Upstream's name for a call of a note (``fnref:1``, then ``fnref2:1``,
+        ``fnref3:1``…): the first name of the chain that is not taken. Upstream
+        walks the chain from its start, so that the n-th call of a note costs n
+        steps; here the walk starts at the name given last for the note, which
+        ends on the same name (every name before it is taken)."""
+        if not found:
+            return reference
+        original = reference
+        reference = self.last_ref.get(original, original)
+        separator = self.get_separator()
+        while reference in self.used_refs:
+            ref, rest = reference.split(separator, 1)
+            m = RE_REF_ID.match(ref)
+            reference = (f"{m.group(1)}{int(m.group(2)) + 1}{separator}{rest}" if m
+                         else f"{ref}2{separator}{rest}")
+        self.used_refs.add(reference)
+        self.found_refs[original] = self.found_refs.get(original, 0) + 1
+        self.last_ref[original] = reference
+        return reference
 
 
 class _FootnoteRefs(FootnoteInlineProcessor):
@@ -197,13 +236,140 @@ class _FootnoteRefs(FootnoteInlineProcessor):
         return sup, m.start(0), m.end(0)
 
 
-class _BudgetExtension(Extension):
-    def __init__(self, refused: list[str]) -> None:
+class _LinearInline(InlineProcessor):
+    """Python-Markdown's inline step (``markdown.treeprocessors.InlineProcessor``)
+    without its quadratic paths; the same tree comes out.
+
+    * ``run`` is upstream's, with its queue of elements a ``deque`` (upstream
+      takes each from the front of a list: a step per element waiting, and a
+      paragraph of 40,000 note references queues 40,000) and the place of a
+      child counted instead of looked up in the list of its siblings.
+    * The footnote pattern replaces every reference of a text in one pass:
+      upstream rebuilds the whole text for each (the text's length per
+      reference). The pattern looks neither behind its match nor at the rest
+      of the text, so matching the text as written finds what matching it
+      after each replacement finds. Other patterns, which may look behind
+      (``(?<!\\w)_``), keep upstream's way, and the budget counts their
+      rebuilds.
+
+    The private helpers are called by their mangled names.
+    """
+
+    def run(self, tree, ancestors=None):
+        handle_inline = self._InlineProcessor__handleInline
+        process_placeholders = self._InlineProcessor__processPlaceholders
+        self.patterns = list(self.inlinePatterns)
+        # each pattern's search, when all search as upstream does (new-style patterns)
+        self.searches = ([p.getCompiledRegExp().search for p in self.patterns]
+                         if all(isinstance(p, inlinepatterns.InlineProcessor) for p in self.patterns)
+                         else None)
+        self.unmatched: set[tuple[str, int]] = set()   # (short text, first pattern) none matches
+        self.stashed_nodes = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = deque([(tree, tree_parents)])
+        self._InlineProcessor__build_ancestors(tree, tree_parents)
+        while stack:
+            current, parents = stack.popleft()
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            insert_queue = []
+            # Upstream inserts only after the child it is at: the child's place
+            # is the number of children met before it.
+            for place, child in enumerate(current):
+                if child.text and not isinstance(child.text, util.AtomicString):
+                    self.ancestors.append(child.tag.lower())
+                    text = child.text
+                    child.text = None
+                    lst = process_placeholders(handle_inline(text), child)
+                    for item in lst:
+                        self.parent_map[item[0]] = child
+                    stack.extend(lst)
+                    insert_queue.append((child, lst))
+                    self.ancestors.pop()
+                if child.tail:
+                    tail = handle_inline(child.tail)
+                    dummy = ElementTree.Element("d")
+                    child.tail = None
+                    tail_result = process_placeholders(tail, dummy, False)
+                    if dummy.tail:
+                        child.tail = dummy.tail
+                    tail_result.reverse()
+                    for new_child in tail_result:
+                        self.parent_map[new_child[0]] = current
+                        current.insert(place + 1, new_child[0])
+                if len(child):
+                    self.parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, lst in insert_queue:
+                for i, obj in enumerate(lst):
+                    element.insert(i, obj[0])
+        return tree
+
+    def _InlineProcessor__handleInline(self, data, patternIndex=0):  # noqa: N802, N803
+        """Upstream's, with the patterns in a list (upstream sorts its registry
+        at each step), and a text that no pattern matches (a note's number, most
+        short texts) returned at once: upstream would try each pattern on it
+        through all its machinery, to the same end."""
+        if isinstance(data, util.AtomicString):
+            return data
+        patterns = self.patterns
+        if self.searches is not None:
+            key = (data, patternIndex)
+            if key in self.unmatched:
+                return data
+            for search in self.searches[patternIndex:]:
+                if search(data):
+                    break
+            else:
+                if len(data) <= 64:     # short texts recur: a note's number, its text
+                    self.unmatched.add(key)
+                return data
+        start = 0
+        while patternIndex < len(patterns):
+            data, matched, start = self._InlineProcessor__applyPattern(
+                patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+    def _InlineProcessor__applyPattern(self, pattern, data, patternIndex, startIndex=0):  # noqa: N802, N803
+        if not isinstance(pattern, _FootnoteRefs) or any(
+                exclude.lower() in self.ancestors for exclude in pattern.ANCESTOR_EXCLUDES):
+            return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
+        handle_inline = self._InlineProcessor__handleInline
+        pieces, copied = [], 0
+        for m in pattern.getCompiledRegExp().finditer(data, startIndex):
+            node, start, end = pattern.handleMatch(m, data)
+            if start is None or end is None:
+                continue
+            # as upstream: the texts of the new element go through the later patterns
+            if not isinstance(node.text, util.AtomicString):
+                for child in [node, *node]:
+                    if child.text:
+                        self.ancestors.append(child.tag.lower())
+                        child.text = handle_inline(child.text, patternIndex + 1)
+                        self.ancestors.pop()
+                    if child.tail:
+                        child.tail = handle_inline(child.tail, patternIndex)
+            pieces += [data[copied:start], self._InlineProcessor__stashNode(node, pattern.type())]
+            copied = end
+        if not pieces:
+            return data, False, 0
+        done = "".join(pieces)
+        return done + data[copied:], True, len(done)
+
+
+class _LinearExtension(Extension):
+    def __init__(self, refused: list[str], footnotes: FootnoteExtension | None) -> None:
         super().__init__()
         self.refused = refused
+        self.footnotes = footnotes
 
     def extendMarkdown(self, md) -> None:
-        md.treeprocessors.register(_Budget(md, self.refused), "zinepress-budget", 25)
+        md.treeprocessors.register(_LinearInline(md), "inline", 20)
+        md.treeprocessors.register(_Budget(md, self.refused, self.footnotes), "zinepress-budget", 25)
         md.preprocessors.register(_RawHtmlBudget(md, self.refused), "zinepress-html-budget", 25)
 
 
@@ -212,8 +378,9 @@ def converter(extensions: list[str], footnotes: dict | None = None) -> tuple[md_
     constant-time, configured by ``footnotes``) and the inline budget; and the list
     that collects, at each conversion, the texts kept as written."""
     refused: list[str] = []
-    chosen = [_Footnotes(**(footnotes or {})) if name == "footnotes" else name for name in extensions]
-    return md_lib.Markdown(extensions=[*chosen, _BudgetExtension(refused)], output_format="html"), refused
+    notes = _Footnotes(**(footnotes or {})) if "footnotes" in extensions else None
+    chosen = [notes if name == "footnotes" else name for name in extensions]
+    return md_lib.Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
 
 
 def refused_warning(text: str, line: int | None) -> str:
