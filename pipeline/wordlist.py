@@ -10,6 +10,7 @@ changed on a guess.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,3 +57,35 @@ def words_for(lang: str) -> Words:
             continue
     words.discard("")
     return Words(words)
+
+
+def line_end_hyphen(left: str, right: str, words: Words, seen: set[str]) -> bool | None:
+    """Whether the hyphen of "left-" at a line end before "right" is the word's own
+    ("less-powerful": True) or the printer's ("govern-ment": False); None when
+    neither the text nor the word list can tell.
+
+    ``seen`` holds the text's words and hyphenated compounds written within a
+    line (lower case): how the text spells a word elsewhere decides first."""
+    joined, compound = (left + right).lower(), f"{left}-{right}".lower()
+    if compound in seen:
+        return True
+    if joined in seen or words.known(left + right):
+        return False
+    if words.known(left) and words.known(right):
+        return True
+    return None
+
+
+_SEEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def words_seen(text: str) -> set[str]:
+    """The words and hyphenated compounds of ``text`` written within a line, lower case."""
+    seen: set[str] = set()
+    for line in text.split("\n"):
+        core = line.rstrip()
+        if core.endswith("-"):
+            core = core[:-1].rsplit(None, 1)[0] if " " in core.strip() else ""
+        for m in _SEEN.finditer(core):
+            seen.add(m.group(0).lower())
+    return seen

@@ -27,9 +27,11 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.document import Document, Metadata
+from pipeline.language import guess_language
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
+from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "converted"
 EXTENSIONS = (".md",)
@@ -316,12 +318,13 @@ def unwrap(text: str) -> str:
     if len(indented) < 0.5 * max(1, sum(1 for l in lines if l.strip())):
         return "\n".join(lines)
     width = sorted(len(l.strip()) for l in indented)[int(len(indented) * 0.95)]
+    words, seen = words_for(guess_language(text)), words_seen(text)
     out: list[str] = []
     paragraph: list[str] = []
 
     def flush():
         if paragraph:
-            out.append(_join_words(paragraph))
+            out.append(_join_words(paragraph, words, seen))
             out.append("")
             paragraph.clear()
 
@@ -374,14 +377,18 @@ def _toc_entries(lines: list[str]) -> set[str]:
     return set(run) if len(run) >= 3 else set()
 
 
-def _join_words(lines: list[str]) -> str:
-    """Join wrapped lines; a word broken by a hyphen at a line end is joined again
-    when the line's next part starts in lower case."""
+def _join_words(lines: list[str], words: Words, seen: set[str]) -> str:
+    """Join wrapped lines. A hyphen at a line end before a lower-case letter is the
+    printer's (dropped: "govern-|ment") unless the text or the word list shows it
+    is the word's own (kept: "less-|powerful", see ``wordlist.line_end_hyphen``)."""
     text = lines[0]
     for line in lines[1:]:
         if text.endswith("-") and not text.endswith("--") and line[:1].islower() and len(text) > 1 \
                 and text[-2].isalpha():
-            text = text[:-1] + line
+            left = re.search(r"[^\W\d_]+-$", text[-100:]).group(0)[:-1]
+            right = re.match(r"[^\W\d_]*", line).group(0)
+            keep = line_end_hyphen(left, right, words, seen)
+            text = text + line if keep else text[:-1] + line
         else:
             text = f"{text} {line}"
     return text
