@@ -27,7 +27,7 @@ def text_lines(raw: str) -> list[str]:
     lines = []
     for line in body.split("\n"):
         s = line.strip().replace("```", "")
-        if len(s) < 50 or FOOTER.match(s) or "http" in s or s.startswith(("#", "|", "*", "-", "!")) \
+        if len(s) < 50 or FOOTER.match(s) or "http" in s or "theanarchistlibrary.org/" in s or s.startswith(("#", "|", "*", "-", "!")) \
                 or "Retrieved on" in s or "Anti-Copyright" in s \
                 or re.match(r"(Title|Author|Date|Source|Topics):", s):
             continue

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
+from pipeline.readers import debris
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
@@ -36,19 +37,8 @@ from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 FORMAT = "converted"
 EXTENSIONS = (".md",)
 
-# The converter's debris, matched on whole lines (after stripping).
-DEBRIS = [re.compile(p) for p in (
-    r"^\*(Converted from|Total pages|File size|Converted|Conversion completed):.*\*$",
-    r"^#{1,6} Page \d+$",
-    r"^#{1,6} (Complete Page View|Extracted Text)$",
-    r"^!\[Page \d+[^\]]*\]\([^)]*\)$",
-    r"^#{0,6}\s*!\[\]\(_page_\d+_[^)]*\)$",   # pictures of the printed page
-    r"^-{3,}$",
-)]
 BROWSER_HEADER = re.compile(r"(about:reader\?url=\S*|https?://theanarchistlibrary\.org/library/\S*\.\.\.)\s*$")
 BROWSER_FOOTER = re.compile(r"^\s*\d+ of \d+\s+\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d\d\s*(AM|PM)?\b\s*")
-READING_TIME = re.compile(r"^\d+\s*[–-]\s*\d+ minutes$")
-SUMMARY = re.compile(r"^#{1,6} Document Summary\s*$")
 LIBRARY_COLOPHON = re.compile(
     r"Anti-Copyright\.?\s+https?://theanarchistlibrary\.org/?\s+Author:\s*(?P<author>.+?)\s+Title:\s*(?P<title>.+?)"
     r"(?:\s+Publication date:\s*(?P<date>.+?))?\s*$")
@@ -87,18 +77,18 @@ def _plain(line: str) -> str:
 
 
 def strip_debris(text: str) -> list[str]:
+    """The lines of ``text`` without the code fences around each page's text and the
+    browser's print footers; its print headers marked (the page title may be needed)."""
     lines = text.split("\n")
     out: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if SUMMARY.match(stripped):
-            break
         if "```" in line:
             line = line.replace("```", "")
             stripped = line.strip()
             if not stripped:
                 continue
-        if any(p.match(stripped) for p in DEBRIS):
+        if re.fullmatch(r"-{3,}", stripped):      # the converter's rule between pages
             continue
         footer = BROWSER_FOOTER.match(line)
         if footer:
@@ -110,21 +100,22 @@ def strip_debris(text: str) -> list[str]:
         if BROWSER_HEADER.search(stripped):
             out.append("\x00HEADER " + stripped)   # kept for the title, removed later
             continue
-        if READING_TIME.match(stripped):
-            continue
         out.append(line.rstrip())
     return out
 
 
 def parse(text: str, path: Path | None = None) -> Document:
     front, body_text, _ = split_front_matter(text, path)
-    lines = strip_debris(body_text)
+    changes: list[str] = []
+    lines = strip_debris(debris.remove(body_text, changes))
     meta = Metadata()
     warnings: list[str] = []
 
     # 1. The Library's own statements, wherever they stand.
     headers = [l[len("\x00HEADER "):] for l in lines if l.startswith("\x00HEADER ")]
     lines = [l for l in lines if not l.startswith("\x00HEADER ")]
+    changes += [f"debris removed (browser-print-header): {h}" for h in headers]
+    lines = _join_field_lines(lines)
     flat = " ".join(l.strip() for l in lines[-40:])
     colophon = LIBRARY_COLOPHON.search(flat)
     if colophon:
@@ -189,7 +180,30 @@ def parse(text: str, path: Path | None = None) -> Document:
     warnings.extend(refused)
     body, notes, more = html_to_body(html)
     warnings.extend(more)
-    return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings)
+    return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
+                    changes=changes)
+
+
+def _join_field_lines(lines: list[str]) -> list[str]:
+    """A ``Field: value`` line of the Library's page (``Topics:``, ``Source:``) wrapped
+    on the printed page goes on while an address in it is open, or on a next line
+    that holds an address: those lines are joined back (an address without spaces)."""
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        n += 1
+        if n <= 80 and FIELD_LINE.match(line.strip()):
+            value = line.rstrip()
+            while n < len(lines) and lines[n].strip() and not FIELD_LINE.match(lines[n].strip()) \
+                    and (value.count("(") > value.count(")") or "(http" in lines[n]):
+                nxt = lines[n].strip()
+                value += nxt if value.count("(") > value.count(")") and re.search(r"\(https?://\S*$", value) \
+                    else " " + nxt
+                n += 1
+            line = value
+        out.append(line)
+    return out
 
 
 def _heading_title_block(lines: list[str], meta: Metadata, fm_title: str) -> list[str]:
