@@ -59,6 +59,12 @@ RULES = [
     _rule("library-footer",
           r"^[ \t]*Random\b(?:[ \t]*\([^()]*\))?[ \t]*\|[ \t]*RSS feed\b[\s\S]{0,1500}?"
           r"anarchistnews\.org(?:[ \t]*\(https?://anarchistnews\.org/?\))?[ \t]*(?:\n|\Z)"),
+    # Feedbooks' e-books close with their publisher's matter: "Ce livre vous est offert
+    # par Feedbooks … Ce livre ne peut en aucun cas être vendu." and "Food for the mind".
+    _rule("feedbooks-offer", r"^[^\n]*\boffert par Feedbooks\b[\s\S]{0,600}?\bvendu\b[^\n]*(?:\n|\Z)"),
+    _rule("feedbooks-motto", r"^[ \t]*(?:www\.feedbooks\.com[ \t]*)?Food for the mind[ \t]*(?:\n|\Z)"),
+    # marxists.org pages end with a link back to the author's archive: "Peter Kropotkin Archive".
+    _rule("marxists-archive-link", r"^[ \t]*(?:[A-Z][\w.'’-]* ){1,4}Archive[ \t]*\s*\Z"),
     # Icon-font glyphs standing alone (a download icon, a printer) print as empty
     # boxes. (One inside a word stands for a lost ligature: the normaliser's.)
     _rule("icon-characters", rf"(?<![^\s{_ICON}])[{_ICON}]+(?![^\s{_ICON}])"),

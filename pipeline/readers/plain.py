@@ -18,9 +18,13 @@
 * Project Gutenberg: the header and the licence after ``*** END OF`` are
   dropped; ``Title:`` / ``Author:`` / ``Language:`` / ``Translator:`` and the
   eBook number come from the header only.
+* A title page printed at the top — an e-book's or Gutenberg's ("MEMOIRS / OF /
+  A REVOLUTIONIST / BY / P. KROPOTKIN"), a marxists.org header, a Feedbooks
+  title page — gives title, subtitle, author and date (``title_page``).
 * A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
   short lines (title, then a name) gives the title and the author. Nothing
   else is guessed: a missing title or author stays empty.
+* Web-page debris goes first (``debris``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
 from pipeline.language import guess_language
+from pipeline.readers import debris
+from pipeline.readers.title_page import from_title_page
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "plain"
@@ -315,11 +321,16 @@ def _drop_title(body: etree._Element, meta: Metadata) -> None:
 
 def parse(text: str, path: Path | None = None) -> Document:
     meta = Metadata()
-    text = text.lstrip("\ufeff")
+    changes: list[str] = []
+    text = debris.remove(text.lstrip("\ufeff"), changes)
     if _PG_START.search(text):
         text = _gutenberg(text, meta)
+        if not meta.title:      # the licence header was cut off: the book's own title page
+            text = from_title_page(text, meta)
     else:
-        text = _letter_header(text, meta)
+        text = from_title_page(text, meta)
+        if not meta.title:
+            text = _letter_header(text, meta)
     body, notes = build(text, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
-                    format=FORMAT)
+                    format=FORMAT, changes=changes)
