@@ -3,12 +3,13 @@ lines), web pages and converters (debris), e-book sites' title pages."""
 
 from __future__ import annotations
 
-from lxml import etree
+import re
+from pathlib import Path
 
 from pipeline.document import Document, Metadata, new_body, sub, text_content
 from pipeline.normalize import normalize
 from pipeline.normalize.ligatures import repair_ligatures
-from pipeline.readers import converted, plain
+from pipeline.readers import converted, debris, plain
 from pipeline.wordlist import line_end_hyphen, words_for, words_seen
 
 
@@ -89,3 +90,62 @@ def test_plain_text_joins_broken_words_and_keeps_compounds():
     body = "".join(plain.parse(text * 3).body.itertext())
     assert "wonderful" in body and "co-operation" in body and "forty-five" in body
     assert "less-powerful" in body
+
+
+# --- realistic pages of each kind: metadata as printed, no debris -------------------
+
+REAL = Path(__file__).parent / "fixtures" / "realworld"
+DEBRIS_LEFT = ("about:reader", "minutes", ".pdf", ".epub", "bookbuilder", "RSS feed", "anarchistnews",
+               "Document Summary", "Conversion completed", "Feedbooks", "vendu", "Archive", "Publication:",
+               "First Published", "Transcription", "START OF", "theanarchistlibrary")
+
+
+def _built(name: str):
+    from pipeline.build import BuildOptions, load
+    doc = load(REAL / name, BuildOptions())
+    text = text_content(doc.body)
+    assert not any(s in text for s in DEBRIS_LEFT), [s for s in DEBRIS_LEFT if s in text]
+    assert not re.search("[\ue000-\uf8ff]", text)
+    m = doc.metadata
+    return doc, (m.title, m.subtitle, m.authors, m.date)
+
+
+def test_library_page_printed_by_a_browser():
+    doc, meta = _built("library-page-cut-title.md")
+    assert meta == ("The End of Arrogance: Decentralization and Anarchist Organization", "", ["Wayne Price"], "")
+    text = text_content(doc.body)
+    assert text.startswith("The first question of any organization is whether it is a less-powerful body")
+    for word in ("different", "effects", "fields", "infinitely", "office", "conflict", "capitalist-industrial",
+                 "well-regarded"):
+        assert word in text
+    assert text.endswith("it will not be settled by a vote.")
+    rules = {c.split("(")[1].split(")")[0] for c in doc.changes if c.startswith("debris removed")}
+    assert {"library-download-links", "library-footer", "reading-time", "converter-summary",
+            "browser-print-header"} <= rules
+
+
+def test_marxists_org_headers():
+    doc, meta = _built("marxists-revolution-in-russia.txt")
+    assert meta == ("The Revolution in Russia", "", ["Peter Kropotkin"], "July 1906")
+    assert doc.metadata.source == "Anarchy Archives"
+    doc, meta = _built("marxists-first-international.txt")
+    assert meta == ("The First International", "", ["Peter Kropotkin"], "1905")
+
+
+def test_feedbooks_title_page_with_an_inverted_name():
+    doc, meta = _built("feedbooks-morale-anarchiste.txt")
+    assert meta == ("La Morale anarchiste", "", ["Pierre Kropotkine"], "1889")
+    assert "pensée humaine" in text_content(doc.body)
+
+
+def test_gutenberg_text_whose_licence_header_was_cut_off():
+    doc, meta = _built("gutenberg-cut-memoirs.txt")
+    assert meta == ("Memoirs of a Revolutionist", "", ["P.\u00a0Kropotkin"], "1899")   # typography: no-break after an initial
+    assert doc.body[0].tag == "h2" and "".join(doc.body[0].itertext()) == "PART FIRSTCHILDHOOD"
+
+
+def test_debris_rules_touch_only_their_kind():
+    text = ("(see the note below)\n(https://example.org/a.pdf)\nRandom thoughts | RSS feeds are useful.\n"
+            "It took 40–51 minutes to walk.\n")
+    changes: list[str] = []
+    assert debris.remove(text, changes) == text and not changes

@@ -69,6 +69,7 @@ def _clean_title(title: str) -> str:
     title = re.sub(r"\*\*|__", "", title)
     title = re.sub(r"\s*[_|]\s*The Anarchist Library(\.pdf)?\s*$", "", title, flags=re.I)
     title = re.sub(r"\.pdf$", "", title, flags=re.I)
+    title = re.sub(r"(?<=\w)_ ", ": ", title)     # a file name cannot hold the colon
     return " ".join(title.split())
 
 
@@ -165,7 +166,11 @@ def parse(text: str, path: Path | None = None) -> Document:
     if headers:
         page_title = _clean_title(re.split(r"\s+(about:reader|https?://)", headers[0])[0].split(" | ")[0])
     if not meta.title:
-        meta.title = page_title or heading_title or fm_title
+        # A browser's header cuts a long title ("… and Anarchist …"): a complete
+        # candidate wins, else the title block that the cut title begins.
+        candidates = [t for t in (page_title, heading_title, fm_title) if t]
+        complete = [t for t in candidates if not _truncated(t)]
+        meta.title = complete[0] if complete else _completed(candidates[0], lines) if candidates else ""
     lines = _drop_title_block(lines, meta, warnings)
     lines = _repeated_front_lines(lines, meta)
     if not meta.authors and front.get("author"):
@@ -182,6 +187,28 @@ def parse(text: str, path: Path | None = None) -> Document:
     warnings.extend(more)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
                     changes=changes)
+
+
+def _truncated(title: str) -> bool:
+    return title.rstrip().endswith(("…", "..."))
+
+
+def _completed(title: str, lines: list[str]) -> str:
+    """The printed lines near the top that begin with the cut ``title`` and go on
+    past it (up to four lines, to the first line that is a field): the whole title."""
+    prefix = _plain(title).rstrip(" .…").casefold()
+    texts = [_plain(l.lstrip("# ")) for l in lines[:40]]
+    for start, first in enumerate(texts):
+        if not first or not (prefix.startswith(first.casefold()) or first.casefold().startswith(prefix)):
+            continue
+        joined = first
+        for end in range(start + 1, min(start + 4, len(texts)) + 1):
+            if joined.casefold().startswith(prefix) and len(joined) > len(prefix):
+                return joined
+            if end == len(texts) or not texts[end] or FIELD_LINE.match(texts[end]):
+                break
+            joined = f"{joined} {texts[end]}"
+    return title
 
 
 def _join_field_lines(lines: list[str]) -> list[str]:

@@ -95,8 +95,10 @@ def ebook_title_page(text: str, meta: Metadata) -> str:
         for j in range(after, min(after + 8, len(lines))):
             year = _YEAR.search(lines[j][1])
             if year and len(lines[j][1]) <= 40:
+                # the imprint down to the year: the printed edition's, kept as a note
                 meta.date = meta.date or year.group(0)
-                used.add(lines[j][0])
+                meta.notes = " ".join(l for _, l in lines[after:j + 1])
+                used.update(i for i, _ in lines[after:j + 1])
                 break
         return _without(text, used)
     return text
@@ -153,7 +155,12 @@ def feedbooks_title_page(text: str, meta: Metadata) -> str:
             meta.title = title_case(lines[k - 2][1])
             meta.authors = [natural_name(lines[k - 1][1])]
             meta.date = m.group(1).strip()
-            return _without(text, {lines[k - 2][0], lines[k - 1][0], n})
+            used = {lines[k - 2][0], lines[k - 1][0], n}
+            source = re.match(r"^Source\s*:\s*(.+)$", lines[k + 1][1]) if k + 1 < len(lines) else None
+            if source:
+                meta.source = source.group(1)
+                used.add(lines[k + 1][0])
+            return _without(text, used)
     return text
 
 
