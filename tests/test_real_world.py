@@ -53,12 +53,11 @@ def test_other_languages_keep_their_words():
     assert "dierent" in text_content(body)
 
 
-def test_private_use_characters_leave_the_text():
-    body = new_body()
-    sub(body, "p", "\uf1c1 PDF \uf02f A4 PDF \uf0f6 EPUB and nothing else")
-    changes = repair_ligatures([body], "en")
-    assert text_content(body).split() == ["PDF", "A4", "PDF", "EPUB", "and", "nothing", "else"]
-    assert "private-use character removed: U+F1C1 (1×)" in changes
+def test_icon_glyphs_standing_alone_are_debris_a_ligature_stand_in_is_not():
+    changes: list[str] = []
+    text = debris.remove("\uf1c1 PDF \uf02f A4 PDF \uf0f6 EPUB and a di\ue005erent word", changes)
+    assert text.split() == ["PDF", "A4", "PDF", "EPUB", "and", "a", "di\ue005erent", "word"]
+    assert changes == [f"debris removed (icon-characters): {c}" for c in "\uf1c1\uf02f\uf0f6"]
 
 
 def test_line_end_hyphen_decided_by_the_text_then_the_word_list():

@@ -8,10 +8,11 @@ one is not (``pipeline.wordlist``); a language without a word list is left as
 it is. A space is closed up only when one of its two sides is not a word.
 
 A clean text has a few tokens that look broken by chance (a name, a foreign
-word, "du"): the repair runs only on a text that shows the damage — a
-private-use character inside a word, or several distinct broken words
-(``MIN_BROKEN_WORDS``). Private-use characters left after that (icon fonts'
-boxes, a stand-in no ligature explains) are removed: they print as empty boxes.
+word, "du", a private-use character that happens to stand where "fi" would
+make a word): the repair runs only on a text that shows the damage, several
+distinct broken words (``MIN_BROKEN_WORDS``). Other private-use characters
+stay (a text may use them on purpose); an icon font's glyphs standing alone
+are the readers' debris (``pipeline.readers.debris``).
 """
 
 from __future__ import annotations
@@ -137,8 +138,6 @@ def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
         for el, slot in _text_nodes(tree):
             for m in TOKEN.finditer(getattr(el, slot)):
                 w = m.group(0)
-                if PRIVATE_USE.search(w) and len(w) > 1 and probe.word(w):
-                    return True
                 if len(w) >= 3 and probe.word(w):
                     broken.add(w.lower())
                     if len(broken) >= MIN_BROKEN_WORDS:
@@ -148,20 +147,11 @@ def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
 
 def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
     """Repair ``trees`` in place; returns what was done, one line per kind of change."""
-    report: list[str] = []
     words = words_for(lang)
-    if words and shows_lost_ligatures(trees, words):
-        repairs = _Repairs(words)
-        for tree in trees:
-            for el, slot in list(_text_nodes(tree)):
-                setattr(el, slot, repairs.text(getattr(el, slot)))
-        report += [f"ligature repaired: {change} ({n}×)" for change, n in sorted(repairs.done.items())]
-    removed: Counter[str] = Counter()
+    if not words or not shows_lost_ligatures(trees, words):
+        return []
+    repairs = _Repairs(words)
     for tree in trees:
         for el, slot in list(_text_nodes(tree)):
-            text = getattr(el, slot)
-            if PRIVATE_USE.search(text):
-                removed.update(PRIVATE_USE.findall(text))
-                setattr(el, slot, PRIVATE_USE.sub("", text))
-    report += [f"private-use character removed: U+{ord(c):04X} ({n}×)" for c, n in sorted(removed.items())]
-    return report
+            setattr(el, slot, repairs.text(getattr(el, slot)))
+    return [f"ligature repaired: {change} ({n}×)" for change, n in sorted(repairs.done.items())]
