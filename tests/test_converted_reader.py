@@ -110,10 +110,21 @@ def test_toc_titles_become_headings():
     assert heads[-1] == "IX"
 
 
-def test_unrecoverable_author_is_the_clear_error(tmp_path):
+def test_libcom_page_states_its_author_in_a_by_line():
     path = corpus_file("export/Article_interview-with-the-organizing-team-of-utopia-libertaria.md")
+    m = read(path).metadata
+    assert (m.title, m.authors, m.date) == ('Interview with the organizing team of "Utopia Libertaria"',
+                                           ["Iván Fernando Mérida Aguilar"], "")
+
+
+def test_unrecoverable_author_is_the_clear_error(tmp_path):
+    raw = corpus_file("export/Article_interview-with-the-organizing-team-of-utopia-libertaria.md").read_text()
+    path = tmp_path / "no-author.md"
+    path.write_text(raw.replace(", by Iván Fernando Mérida Aguilar.", "."))
     assert missing_fields(read(path)) == ["author"]
     proc = run_cli("build", path, "-o", tmp_path, "--format", "epub")
     assert proc.returncode == 1
     assert "no author" in proc.stderr and "Traceback" not in proc.stderr
+    # the lines the user may pick from are named
+    assert "lines near the top: 'Interview of Utopía Libertaria, of Argentina.'" in proc.stderr
     assert not list(tmp_path.rglob("*.epub"))

@@ -148,3 +148,11 @@ def test_debris_rules_touch_only_their_kind():
             "It took 40–51 minutes to walk.\n")
     changes: list[str] = []
     assert debris.remove(text, changes) == text and not changes
+
+
+def test_a_converters_author_who_is_the_publisher_loses_to_the_file_name():
+    text = "[First published in 1950 by Freedom Press. Scanned in and put in HTML format.]\n"
+    front = {"author": "Freedom Press", "slug": "Bakunin - Marxism Freedom and the State"}
+    assert converted._front_matter_author(front, "Marxism Freedom and the State", text) == ["Bakunin"]
+    assert converted._front_matter_author({"author": "Emma Goldman"}, "Anarchism", text) == ["Emma Goldman"]
+    assert converted._front_matter_author({"slug": "Some - Thing"}, "Else", text) == []

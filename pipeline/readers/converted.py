@@ -173,8 +173,8 @@ def parse(text: str, path: Path | None = None) -> Document:
         meta.title = complete[0] if complete else _completed(candidates[0], lines) if candidates else ""
     lines = _drop_title_block(lines, meta, warnings)
     lines = _repeated_front_lines(lines, meta)
-    if not meta.authors and front.get("author"):
-        meta.authors = [str(front["author"]).strip()]
+    if not meta.authors:
+        meta.authors = _front_matter_author(front, meta.title, body_text)
     # A converter's "date" is when it ran, not when the text was written: not used.
 
     # 3. The body: unwrap what was hard-wrapped on the page, keep Markdown as it is.
@@ -187,6 +187,21 @@ def parse(text: str, path: Path | None = None) -> Document:
     warnings.extend(more)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
                     changes=changes)
+
+
+def _front_matter_author(front: dict, title: str, text: str) -> list[str]:
+    """The converter's ``author``, unless the text shows it is the publisher ("first
+    published … by Freedom Press"); else the other half of a "Author - Title" (or
+    "Title - Author") ``slug``, the name the file was given."""
+    author = str(front.get("author", "") or "").strip()
+    if author and re.search(rf"\bpublished\b[^.\n]{{0,80}}\bby\s+{re.escape(author)}\b", text, re.I):
+        author = ""
+    if not author:
+        halves = str(front.get("slug", "") or "").split(" - ")
+        letters = [re.sub(r"\W", "", h).casefold() for h in halves]
+        if len(halves) == 2 and title and re.sub(r"\W", "", title).casefold() in letters:
+            author = halves[1 - letters.index(re.sub(r"\W", "", title).casefold())].strip()
+    return [author] if author else []
 
 
 def _truncated(title: str) -> bool:

@@ -23,6 +23,7 @@ from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
+from pipeline.readers.title_page import libcom_header
 
 FORMAT = "markdown"
 EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
@@ -192,6 +193,7 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
+    body_text = libcom_header(body_text, meta)
     html, refused = convert(body_text, ["footnotes", "tables"], text, footnotes={"BACKLINK_TEXT": ""})
     body, notes, warnings = html_to_body(html)
     warnings = refused + warnings

@@ -164,6 +164,41 @@ def feedbooks_title_page(text: str, meta: Metadata) -> str:
     return text
 
 
+# libcom.org pages copied as text: "Title * Date: 2010 Source: https://libcom.org/… Tags: a, b",
+# then one paragraph per line, the first often naming the author ("…, by Name Surname.").
+_LIBCOM = re.compile(r"^(?P<title>\S.*?)\s+\*\s+Date:\s*(?P<date>.*?)\s+Source:\s*(?P<source>https?://(?:www\.)?libcom\.org/\S*)"
+                     r"(?:\s+Tags:\s*(?P<tags>.*?))?\s*$", re.MULTILINE)
+_BY = re.compile(r"\bby\s+((?:[A-ZÀ-Þ][\w'’-]+\s+){1,4}[A-ZÀ-Þ][\w'’-]+)\.?\s*$")
+
+
+def libcom_header(text: str, meta: Metadata) -> str:
+    """Title, date, source and topics from a libcom.org header line (the text's own
+    statement wins over a converter's front matter), the author from a "by" at the
+    end of the next line; the header line leaves the body, whose lines become
+    paragraphs. ``text`` is returned unchanged when it has no such header."""
+    head = _LIBCOM.search(text[:3000])
+    if not head:
+        return text
+    meta.title = head.group("title").strip()
+    meta.date = "" if head.group("date").strip().lower() in {"unknown", "n/a", ""} else head.group("date").strip()
+    meta.source = head.group("source")
+    meta.topics = [t.strip() for t in (head.group("tags") or "").split(",") if t.strip()]
+    rest = text[head.end():].lstrip("\n")
+    first = rest.split("\n", 1)[0]
+    by = _BY.search(first) if len(first) <= 200 else None
+    if by:
+        meta.authors = [by.group(1)]
+    before = text[:head.start()]
+    # a converter's "# Title" above the header repeats the title: not body
+    if re.fullmatch(r"\s*#\s+(.+?)\s*", before) and _letters(before.strip("# \n")) == _letters(meta.title):
+        before = ""
+    return before + "\n\n".join(line for line in rest.split("\n") if line.strip()) + "\n"
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
 FINDERS = (marxists_header, feedbooks_title_page, ebook_title_page)
 
 
