@@ -80,3 +80,29 @@ def test_sniff_scores():
     assert exports, "no export texts in the corpus"
     for path in exports + [corpus_file("seed/azat-miftakhov.txt")]:
         assert markdown.sniff(path.read_text(encoding="utf-8")) <= 40, path.name
+
+
+# --- pandoc's Markdown ------------------------------------------------------------
+
+def test_pandoc_extensions_are_read():
+    from pipeline.readers import read
+    doc = read(Path(__file__).parent / "fixtures" / "markdown" / "pandoc-extensions.md")
+    html = etree.tostring(doc.body, encoding=str)
+    m = doc.metadata
+    assert (m.title, m.subtitle, m.authors, m.date, m.lang, m.rights) == (
+        "Les Temps nouveaux", "Conférence faite à Londres", ["Pierre Kropotkine", "Élisée Reclus"], "1976",
+        "fr", "Domaine public")
+    assert "2<sup>e</sup>" in html and "H<sub>2</sub>O" in html and "<del>barré</del>" in html
+    assert "»Espoir»" in html and "*sans*" in html and "_ni_" in html
+    assert "1976 :<br/>ici" in html
+    prose = etree.tostring(doc.body, encoding=str, method="text", with_tail=False)
+    for code in doc.body.iter("code", "pre"):
+        prose = prose.replace(code.text, "")
+    for residue in (":::", "{#", "{.", "\\", "^[", "^", "~"):
+        assert residue not in prose, residue
+    # the ordinary note and the inline one are both notes, in reading order
+    assert [n.label for n in doc.notes.values()] == ["1", "2"]
+    assert "".join(doc.notes["fn-inline-1"].body.itertext()) == "Une note [en ligne] avec emphase."
+    # code is left as written
+    assert [c.text for c in doc.body.iter("code", "pre")] == [
+        "^[pas une note]", "^[pas une note non plus] ::: ni une clôture"]

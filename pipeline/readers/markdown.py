@@ -6,8 +6,10 @@ publisher topics cover`` (and ``notoc``/``nofinalpage``); other keys go to
 opening the text is the title. A ``#`` heading equal to the title is dropped
 from the body (the title page shows it).
 
-The body goes through Python-Markdown (``footnotes``, ``tables``); its HTML is
-sanitized and mapped onto the Document vocabulary by ``pipeline.readers.html``.
+The body goes through Python-Markdown (``footnotes``, ``tables``) with pandoc's
+extensions (``pandoc_markdown``: sub/superscripts, inline notes, fenced divs,
+header attributes, backslash escapes and line breaks); its HTML is sanitized
+and mapped onto the Document vocabulary by ``pipeline.readers.html``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
+from pipeline.readers import pandoc_markdown
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.title_page import libcom_header
@@ -193,8 +196,9 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
-    body_text = libcom_header(body_text, meta)
-    html, refused = convert(body_text, ["footnotes", "tables"], text, footnotes={"BACKLINK_TEXT": ""})
+    body_text = pandoc_markdown.preprocess(libcom_header(body_text, meta))
+    html, refused = convert(body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
+                            footnotes={"BACKLINK_TEXT": ""})
     body, notes, warnings = html_to_body(html)
     warnings = refused + warnings
     _drop_title_heading(body, meta)
