@@ -25,7 +25,7 @@ def _rule(name: str, pattern: str) -> Rule:
     return Rule(name, re.compile(pattern, re.MULTILINE))
 
 
-_LINK = r"\((?:https?://)?[^()]*\)"          # "(https://…)", perhaps broken over lines
+_LINK = r"\((?:https?://)?[^()]{0,400}\)"    # "(https://…)", perhaps broken over lines
 _ICON = "\ue000-\uf8ff"                      # private use: icon fonts' glyphs
 _LIBRARY_FILE = re.compile(
     r"theanarchistlibrary\.org/(?:library/[^)]*?(?:\.(?:a4\.pdf|lt\.pdf|pdf|epub|html|tex|muse|zip)|/edit|/bbselect\?[^)]*)"

@@ -16,6 +16,7 @@ Code (fenced blocks and backtick spans) is left as written.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from pymdownx import caret, escapeall, tilde
 
@@ -28,7 +29,8 @@ def extensions() -> list:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DIV = re.compile(r"^ {0,3}:{3,}[ \t]*(?:\{[^}\n]*\}|[\w-]+)?[ \t]*:*[ \t]*$")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1)[\s\S])*?\1")
+_TICKS = re.compile(r"`+")
+_BRACKET_TOKEN = re.compile(r"\\.|[\[\]]|\n[ \t]*\n", re.DOTALL)
 
 
 def preprocess(text: str) -> str:
@@ -65,37 +67,60 @@ def preprocess(text: str) -> str:
     return text
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the backtick code spans: a run opens a span closed by the next
+    run of the same length (one pass, whatever the number of unclosed runs)."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    following: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        size = runs[k][1] - runs[k][0]
+        following[k], last[size] = last.get(size), k
+    spans, k = [], 0
+    while k < len(runs):
+        close = following[k]
+        if close is None:
+            k += 1
+            continue
+        spans.append((runs[k][0], runs[close][1]))
+        k = close + 1
+    return spans
+
+
+def _closing_brackets(text: str) -> dict[int, int]:
+    """Position of each ``[`` → that of its ``]`` (escaped ones skipped, never across
+    a blank line: a note never spans paragraphs), in one pass."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACKET_TOKEN.finditer(text):
+        token = m.group(0)
+        if token == "[":
+            stack.append(m.start())
+        elif token == "]":
+            if stack:
+                pairs[stack.pop()] = m.start()
+        elif token[0] == "\n":
+            stack.clear()
+    return pairs
+
+
 def _inline_notes(text: str, notes: list[str]) -> str:
-    """Each ``^[…]`` (brackets nested, escaped ones skipped, not in a code span) → ``[^inline-N]``."""
-    spans = [m.span() for m in _CODE_SPAN.finditer(text)]
+    """Each ``^[…]`` (not escaped, not in a code span) → ``[^inline-N]``."""
+    if "^[" not in text:
+        return text
+    spans = _code_spans(text)
+    starts = [a for a, _ in spans]
+    pairs = _closing_brackets(text)
     result: list[str] = []
     pos = 0
-    start = text.find("^[")
-    while start >= 0:
-        if (start and text[start - 1] == "\\") or any(a <= start < b for a, b in spans):
-            start = text.find("^[", start + 2)
+    for m in re.finditer(r"(?<!\\)\^\[", text):
+        start = m.start()
+        k = bisect_right(starts, start) - 1
+        if start < pos or (k >= 0 and start < spans[k][1]) or start + 1 not in pairs:
             continue
-        depth, i = 0, start + 1
-        while i < len(text):
-            c = text[i]
-            if c == "\\":
-                i += 2
-                continue
-            if c == "[":
-                depth += 1
-            elif c == "]":
-                depth -= 1
-                if depth == 0:
-                    break
-            elif c == "\n" and text[i + 1:i + 2] == "\n":   # a note never spans paragraphs
-                break
-            i += 1
-        if i >= len(text) or text[i] != "]":
-            start = text.find("^[", start + 2)
-            continue
-        notes.append(" ".join(text[start + 2:i].split()))
+        end = pairs[start + 1]
+        notes.append(" ".join(text[start + 2:end].split()))
         result.append(text[pos:start] + f"[^inline-{len(notes)}]")
-        pos = i + 1
-        start = text.find("^[", pos)
+        pos = end + 1
     result.append(text[pos:])
     return "".join(result)
