@@ -6,7 +6,9 @@ values — and are idempotent.
 The text of each block is processed as one stream (``stream.py``), so that a
 quotation opening before an ``<em>`` and closing after it pairs correctly.
 ``repair.py`` holds the repairs (mojibake, NFC, invisible characters,
-whitespace); ``typography.py`` the language rules and the house choices.
+whitespace); ``ligatures.py`` puts back ligatures lost by PDF text extraction
+(once per document, before the streams, as it needs the whole text to tell
+damage from chance); ``typography.py`` the language rules and the house choices.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from pipeline.document import Document, Metadata
-from pipeline.document import text_content
+from pipeline.document import Document, Metadata, text_content
 from pipeline.language import guess_language
 from pipeline.normalize import stream
 from pipeline.normalize.ligatures import repair_ligatures

@@ -81,7 +81,9 @@ def ebook_title_page(text: str, meta: Metadata) -> str:
         while start > 0 and len(lines[start - 1][1]) <= 80 and k - start < 10:
             start -= 1
         title_lines = [l for _, l in lines[start:k]]
-        if not title_lines or not _is_name(author.rstrip(".,")):
+        # a title page's lines, not a paragraph of prose above a by-line
+        if not title_lines or len(" ".join(title_lines)) > 200 or title_lines[-1].endswith(".") \
+                or not _is_name(author.rstrip(".,")):
             return text
         used = {i for i, _ in lines[start:k + (1 if m.group(1) else 2)]}
         parts = " ".join(title_lines)
