@@ -156,3 +156,20 @@ def test_a_converters_author_who_is_the_publisher_loses_to_the_file_name():
     assert converted._front_matter_author(front, "Marxism Freedom and the State", text) == ["Bakunin"]
     assert converted._front_matter_author({"author": "Emma Goldman"}, "Anarchism", text) == ["Emma Goldman"]
     assert converted._front_matter_author({"slug": "Some - Thing"}, "Else", text) == []
+
+
+def test_debug_lists_each_rules_removals_and_each_repair(tmp_path):
+    from conftest import run_cli
+    proc = run_cli("build", REAL / "library-page-cut-title.md", "-o", tmp_path, "--format", "epub", "--debug")
+    assert proc.returncode == 0, proc.stderr
+    debug = [line for line in proc.stderr.splitlines() if line.startswith("debug: ")]
+    assert any("debris removed (library-footer): Random (https://theanarchistlibrary.org/random) | RSS feed"
+               in line for line in debug)
+    assert any("debris removed (reading-time): 40–51 minutes" in line for line in debug)
+    assert any("ligature repaired: dierent → different (1×)" in line for line in debug)
+    # without --debug, none of it
+    from pipeline.batch import Progress, new_result
+    said: list[str] = []
+    result = new_result(Path("x.md"), "built", changes=["debris removed (reading-time): 40–51 minutes"])
+    Progress(1, lambda text, err=False: said.append(text), quiet=False, debug=False, terminal=False).done(result)
+    assert said and not [s for s in said if s.startswith("debug: ")]
