@@ -173,3 +173,10 @@ def test_debug_lists_each_rules_removals_and_each_repair(tmp_path):
     result = new_result(Path("x.md"), "built", changes=["debris removed (reading-time): 40–51 minutes"])
     Progress(1, lambda text, err=False: said.append(text), quiet=False, debug=False, terminal=False).done(result)
     assert said and not [s for s in said if s.startswith("debug: ")]
+
+
+def test_scripts_in_private_use_are_not_icons():
+    # Klingon in the ConScript registry's range: words of one or more characters
+    klingon = "\uf8e3\uf8d0 \uf8d9 \uf8e8\uf8dd\uf8d0"
+    changes: list[str] = []
+    assert debris.remove(klingon, changes) == klingon and not changes

@@ -26,7 +26,10 @@ def _rule(name: str, pattern: str) -> Rule:
 
 
 _LINK = r"\((?:https?://)?[^()]{0,400}\)"    # "(https://…)", perhaps broken over lines
-_ICON = "\ue000-\uf8ff"                      # private use: icon fonts' glyphs
+# Private use where icon fonts put their glyphs (Font Awesome: U+F000 on); not
+# U+F8D0–U+F8FF (the ConScript registry's scripts, e.g. Klingon) nor the start of
+# the area (where PDF fonts put their ligatures).
+_ICON = "\uf000-\uf8cf"
 _LIBRARY_FILE = re.compile(
     r"theanarchistlibrary\.org/(?:library/[^)]*?(?:\.(?:a4\.pdf|lt\.pdf|pdf|epub|html|tex|muse|zip)|/edit|/bbselect\?[^)]*)"
     r"|bookbuilder/[^)]*)\)$")
@@ -65,9 +68,9 @@ RULES = [
     _rule("feedbooks-motto", r"^[ \t]*(?:www\.feedbooks\.com[ \t]*)?Food for the mind[ \t]*(?:\n|\Z)"),
     # marxists.org pages end with a link back to the author's archive: "Peter Kropotkin Archive".
     _rule("marxists-archive-link", r"^[ \t]*(?:[A-Z][\w.'’-]* ){1,4}Archive[ \t]*\s*\Z"),
-    # Icon-font glyphs standing alone (a download icon, a printer) print as empty
-    # boxes. (One inside a word stands for a lost ligature: the normaliser's.)
-    _rule("icon-characters", rf"(?<![^\s{_ICON}])[{_ICON}]+(?![^\s{_ICON}])"),
+    # An icon font's glyph standing alone (a download icon, a printer) prints as an
+    # empty box. (One inside a word stands for a lost ligature: the normaliser's.)
+    _rule("icon-characters", rf"(?<!\S)[{_ICON}](?!\S)"),
 ]
 
 
