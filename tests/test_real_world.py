@@ -180,3 +180,14 @@ def test_scripts_in_private_use_are_not_icons():
     klingon = "\uf8e3\uf8d0 \uf8d9 \uf8e8\uf8dd\uf8d0"
     changes: list[str] = []
     assert debris.remove(klingon, changes) == klingon and not changes
+
+
+def test_garbled_front_matter_loses_to_the_texts_own_title_page():
+    doc, meta = _built("feedbooks-garbled-front-matter.md")
+    assert meta == ("La Morale anarchiste", "", ["Pierre Kropotkine"], "1889")
+    assert doc.metadata.source == "Wikisource"
+    # front matter that the text bears out stays (a title page repeated below it changes nothing)
+    from pipeline.readers import markdown
+    good = "---\ntitle: Memoirs of a Revolutionist\nauthor: P. Kropotkin\n---\n\nMEMOIRS\n\nOF\n\n" \
+           "A REVOLUTIONIST\n\nBY\n\nP. KROPOTKIN\n\nText.\n"
+    assert markdown.parse(good).metadata.authors == ["P. Kropotkin"]
