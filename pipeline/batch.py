@@ -754,7 +754,9 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
                 pending = next((j for j in todo if j.result is None), None)
                 if pending is not None:
                     progress.running(str(pending.source))
-                if time.monotonic() - last_save > batch.manifest_every and out.is_dir():
+                # (an empty manifest is never written: a failed first build leaves nothing)
+                if time.monotonic() - last_save > batch.manifest_every and out.is_dir() \
+                        and (manifest or (out / MANIFEST_NAME).exists()):
                     save_manifest(out, manifest)
                     last_save = time.monotonic()
         finally:
