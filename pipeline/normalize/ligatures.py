@@ -10,7 +10,9 @@ it is. A space is closed up only when one of its two sides is not a word.
 A clean text has a few tokens that look broken by chance (a name, a foreign
 word, "du", a private-use character that happens to stand where "fi" would
 make a word): the repair runs only on a text that shows the damage, several
-distinct broken words (``MIN_BROKEN_WORDS``). Other private-use characters
+distinct broken words that are not rare beside the words that kept their
+ligatures (``shows_lost_ligatures``). A capitalised word is repaired only into
+a common word ("Dierent" → "Different", never "Bain" → "Baffin"). Other private-use characters
 stay (a text may use them on purpose); an icon font's glyphs standing alone
 are the readers' debris (``pipeline.readers.debris``).
 """
@@ -31,8 +33,11 @@ PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 # private-use stand-ins included.
 TOKEN = re.compile(r"(?:[^\W\d_]|[\ue000-\uf8ff])+(?:['’](?:[^\W\d_]|[\ue000-\uf8ff])+)*")
 SPACED = re.compile(r"([^\W\d_]+) ([^\W\d_]+)")
-# Distinct broken words that show a text lost its ligatures.
+# Distinct broken words, and their share of the words that kept their ligature,
+# that show a text lost its ligatures.
 MIN_BROKEN_WORDS = 3
+MIN_BROKEN_SHARE = 0.1
+INTACT = re.compile("ff|fi|fl|[\ufb00-\ufb06]")
 
 
 def _case_like(word: str, ligature: str) -> str:
@@ -58,21 +63,24 @@ def repaired_word(word: str, words: Words) -> str | None:
     for at in range(start, len(word) + 1):
         for lig in LIGATURES:
             candidate = word[:at] + _case_like(word, lig) + word[at:]
-            if words.known(candidate):
+            if words.known(candidate) if not start else words.known(candidate.lower()):
                 found.add(candidate)
     return found.pop() if len(found) == 1 else None
 
 
 def _text_nodes(root: etree._Element):
     """(element, "text"|"tail") of every text outside ``pre``/``code``."""
-    for el in root.iter():
+    stack = [(root, False)]
+    while stack:
+        el, literal = stack.pop()
         if not isinstance(el.tag, str):
             continue
-        literal = any(a.tag in LITERAL for a in el.iterancestors()) or el.tag in LITERAL
-        if el.text and not literal:
+        inside = literal or el.tag in LITERAL
+        if el.text and not inside:
             yield el, "text"
-        if el.tail and el is not root and not any(a.tag in LITERAL for a in el.iterancestors()):
+        if el.tail and el is not root and not literal:
             yield el, "tail"
+        stack.extend((child, inside) for child in reversed(el))
 
 
 class _Repairs:
@@ -132,17 +140,23 @@ def _sub_overlapping(pattern: re.Pattern, repl, text: str) -> str:
 
 
 def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
+    """Whether the text lost its ligatures: several distinct broken words, and as
+    broken words at least ``MIN_BROKEN_SHARE`` of the words that kept theirs (a
+    clean book has thousands of "fi", "ff", "fl" and a dozen odd tokens; a damaged
+    one lost them all, or all those of its body's font)."""
     probe = _Repairs(words)
     broken: set[str] = set()
+    broken_count = intact = 0
     for tree in trees:
         for el, slot in _text_nodes(tree):
             for m in TOKEN.finditer(getattr(el, slot)):
                 w = m.group(0)
-                if len(w) >= 3 and probe.word(w):
+                if INTACT.search(w):
+                    intact += 1
+                elif len(w) >= 3 and probe.word(w):
                     broken.add(w.lower())
-                    if len(broken) >= MIN_BROKEN_WORDS:
-                        return True
-    return False
+                    broken_count += 1
+    return len(broken) >= MIN_BROKEN_WORDS and broken_count >= MIN_BROKEN_SHARE * intact
 
 
 def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
