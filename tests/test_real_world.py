@@ -191,3 +191,13 @@ def test_garbled_front_matter_loses_to_the_texts_own_title_page():
     good = "---\ntitle: Memoirs of a Revolutionist\nauthor: P. Kropotkin\n---\n\nMEMOIRS\n\nOF\n\n" \
            "A REVOLUTIONIST\n\nBY\n\nP. KROPOTKIN\n\nText.\n"
     assert markdown.parse(good).metadata.authors == ["P. Kropotkin"]
+
+
+def test_a_clean_book_with_odd_tokens_keeps_them():
+    # as in a corpus book: many words with their "fi"/"ff"/"fl", and a few tokens a
+    # ligature would turn into words ("Bain" → "Baffin", "les" → "files", "eld" → "field")
+    clean = "The first effect of the fluid office was different and sufficient. " * 20
+    odd = "Bain wrote of les moeurs and of the eld; nder and mus were his words."
+    doc = normalize(_doc(clean, odd), typography=False)
+    assert text_content(doc.body).endswith(odd)
+    assert not doc.changes
