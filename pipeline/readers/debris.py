@@ -4,8 +4,9 @@ A text saved from a browser, printed to PDF or passed through a PDF-to-Markdown
 tool carries lines that are not the author's: the converter's banners and page
 markers, a browser's reader-view header, the Library page's download links and
 footer, icon-font characters. Each rule below names one such kind, says where
-it comes from, and matches only it (``tests/test_debris.py`` holds a realistic
-fixture for each). The readers run ``remove`` before they look for metadata;
+it comes from, and matches only it (``tests/test_real_world.py``: realistic
+pages of each kind in ``tests/fixtures/realworld``, and lines that look alike
+but are text; the corpus exports in ``tests/test_converted_reader.py``). The readers run ``remove`` before they look for metadata;
 every removal is reported (``Document.changes``, shown by ``--debug``).
 """
 
