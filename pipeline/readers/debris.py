@@ -6,8 +6,9 @@ markers, a browser's reader-view header, the Library page's download links and
 footer, icon-font characters. Each rule below names one such kind, says where
 it comes from, and matches only it (``tests/test_real_world.py``: realistic
 pages of each kind in ``tests/fixtures/realworld``, and lines that look alike
-but are text; the corpus exports in ``tests/test_converted_reader.py``). The readers run ``remove`` before they look for metadata;
-every removal is reported (``Document.changes``, shown by ``--debug``).
+but are text; the corpus exports in ``tests/test_converted_reader.py``). The
+readers run ``remove`` before they look for metadata; every removal is
+reported (``Document.changes``, shown by ``--debug``).
 """
 
 from __future__ import annotations
