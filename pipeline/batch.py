@@ -120,7 +120,7 @@ class Job:
 
 def new_result(source: Path, status: str = "failed", **values) -> dict:
     result = {"source": str(source), "status": status, "outputs": [], "pages": 0,
-              "seconds": 0.0, "warnings": [], "error": "", "traceback": ""}
+              "seconds": 0.0, "warnings": [], "changes": [], "error": "", "traceback": ""}
     result.update(values)
     return result
 
@@ -369,7 +369,7 @@ def build_job(spec: dict) -> dict:
                             "please report it with --debug output", traceback=traceback.format_exc())
     else:
         result.update(status="built", outputs=[str(p) for p in built.outputs], pages=built.pages,
-                      warnings=list(built.warnings))
+                      warnings=list(built.warnings), changes=list(built.changes))
     result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -567,6 +567,9 @@ class Progress:
             return
         for warning in result["warnings"]:
             self.say(f"warning: {result['source']}: {warning}", err=True)
+        if self.debug:
+            for change in result.get("changes", []):
+                self.say(f"debug: {result['source']}: {change}", err=True)
         if self.bar:
             return
         if result["status"] == "skipped":
@@ -751,7 +754,9 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
                 pending = next((j for j in todo if j.result is None), None)
                 if pending is not None:
                     progress.running(str(pending.source))
-                if time.monotonic() - last_save > batch.manifest_every and out.is_dir():
+                # (an empty manifest is never written: a failed first build leaves nothing)
+                if time.monotonic() - last_save > batch.manifest_every and out.is_dir() \
+                        and (manifest or (out / MANIFEST_NAME).exists()):
                     save_manifest(out, manifest)
                     last_save = time.monotonic()
         finally:

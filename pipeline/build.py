@@ -38,6 +38,7 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     pages: int = 0
     warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)   # the document's, for --debug
     seconds: float = 0.0
 
 
@@ -117,4 +118,5 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
     write_together({paths[fmt]: made[fmt] for fmt in options.formats})   # all of them, or none
     result.outputs.extend(paths[fmt] for fmt in options.formats)
     result.warnings = doc.warnings + result.warnings
+    result.changes = list(doc.changes)
     return result

@@ -55,9 +55,23 @@ def require_attribution(doc: Document) -> None:
     name = missing[0]
     how = HOW_TO_SUPPLY.get(doc.format, {}).get(name, f"state the {name} in the source")
     also = f" (and no {missing[1]})" if len(missing) > 1 else ""
+    seen = candidate_lines(doc)
+    lines = f"; lines near the top: {' | '.join(seen)}" if seen else ""
     raise MissingMetadata(
         f"no {name}{also}: the colophon needs the text's title and author",
-        path=doc.path, hint=f"{how}, or pass --{name} on the command line")
+        path=doc.path, hint=f"{how}, or pass --{name} on the command line{lines}")
+
+
+def candidate_lines(doc: Document, count: int = 4) -> list[str]:
+    """The first short blocks of the body: what a user may pick as --title or --author."""
+    found: list[str] = []
+    for el in doc.body.iter("h1", "h2", "h3", "h4", "p"):
+        text = " ".join("".join(el.itertext()).split())
+        if 0 < len(text) <= 80:
+            found.append(repr(text))
+            if len(found) == count:
+                break
+    return found
 
 
 def build_colophon(doc: Document) -> Colophon:

@@ -85,6 +85,9 @@ class Document:
     path: Path | None = None          # the source file, for resolving images
     format: str = ""                  # the reader that produced it, for messages only
     warnings: list[str] = field(default_factory=list)
+    # What the readers and the normaliser removed or repaired, one line each
+    # (debris rules, ligatures): shown with ``--debug``, so nothing goes unseen.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def base_dir(self) -> Path | None:

@@ -22,12 +22,16 @@ cd "$(dirname "$0")/.."
 #                         driven by Selenium through Debian's driver: nothing downloaded);
 #                         DAISY Ace checks each EPUB document in the same headless Chromium
 #   nodejs, npm           the tests run DAISY Ace and the Nu HTML checker (npm, in tests/tools/)
-#   pandoc                benchmarks only
+#   wamerican, wbritish, wfrench, wngerman, wspanish, witalian  word lists: a ligature lost
+#                         by a PDF's text extraction, a hyphen at a line end, are repaired
+#                         only where they make a word of the language (pipeline/wordlist.py)
+#   pandoc                benchmarks; the tests convert .muse texts to pandoc's Markdown
 need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver
+      wamerican wbritish wfrench wngerman wspanish witalian)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
-[ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
+command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
 
 missing=()
 for pkg in "${need[@]}"; do

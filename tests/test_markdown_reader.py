@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,59 @@ def test_sniff_scores():
     assert exports, "no export texts in the corpus"
     for path in exports + [corpus_file("seed/azat-miftakhov.txt")]:
         assert markdown.sniff(path.read_text(encoding="utf-8")) <= 40, path.name
+
+
+# --- pandoc's Markdown ------------------------------------------------------------
+
+def test_pandoc_extensions_are_read():
+    from pipeline.readers import read
+    doc = read(Path(__file__).parent / "fixtures" / "markdown" / "pandoc-extensions.md")
+    html = etree.tostring(doc.body, encoding=str)
+    m = doc.metadata
+    assert (m.title, m.subtitle, m.authors, m.date, m.lang, m.rights) == (
+        "Les Temps nouveaux", "Conférence faite à Londres", ["Pierre Kropotkine", "Élisée Reclus"], "1976",
+        "fr", "Domaine public")
+    assert "2<sup>e</sup>" in html and "H<sub>2</sub>O" in html and "<del>barré</del>" in html
+    assert "»Espoir»" in html and "*sans*" in html and "_ni_" in html
+    assert "1976 :<br/>ici" in html
+    prose = etree.tostring(doc.body, encoding=str, method="text", with_tail=False)
+    for code in doc.body.iter("code", "pre"):
+        prose = prose.replace(code.text, "")
+    for residue in (":::", "{#", "{.", "\\", "^[", "^", "~"):
+        assert residue not in prose, residue
+    # the ordinary note and the inline one are both notes, in reading order
+    assert [n.label for n in doc.notes.values()] == ["1", "2"]
+    assert "".join(doc.notes["fn-inline-1"].body.itertext()) == "Une note [en ligne] avec emphase."
+    # code is left as written
+    assert [c.text for c in doc.body.iter("code", "pre")] == [
+        "^[pas une note]", "^[pas une note non plus] ::: ni une clôture"]
+
+
+PANDOC_FROM_MUSE = ["Action_of_Masses.muse", "The_Direct_Action_Of_Environment_And_Evolution.muse",
+                    "Wars_And_Capitalism.muse", "Law_and_Authority.muse"]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", PANDOC_FROM_MUSE)
+def test_markdown_written_by_pandoc_from_a_muse_text_reads_the_same(tmp_path, name):
+    """`pandoc -s -t markdown` of a corpus text: every note a note, every word in order."""
+    import subprocess
+
+    from pipeline.readers import read
+    muse = corpus_file(f"muse/{name}")
+    md = tmp_path / (muse.stem + ".md")
+    subprocess.run(["pandoc", "-f", "muse", "-s", "-t", "markdown", str(muse), "-o", str(md)], check=True)
+    original, converted = read(muse), read(md)
+    assert converted.format == "markdown"
+    assert (converted.metadata.title, converted.metadata.authors) == (original.metadata.title,
+                                                                    original.metadata.authors)
+
+    def words(tree) -> list[str]:
+        # letters and digits only: pandoc curls the apostrophes and quotes of Muse
+        return re.findall(r"[^\W_]+", " ".join(tree.itertext()))
+
+    assert len(converted.notes) == len(original.notes) > 0
+    assert [words(n.body) for n in converted.notes.values()] == [words(n.body) for n in original.notes.values()]
+    assert words(converted.body) == words(original.body)
+    # and none of pandoc's marks printed ("1^st^", "\\[", "1976:\\")
+    assert not re.search(r"[\^\\]", " ".join(converted.body.itertext()))

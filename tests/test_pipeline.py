@@ -155,7 +155,7 @@ def test_bad_input_clear_error_no_output(tmp_path, case):
     assert str(src) in lines[0]
     expected = {"missing": "no such file", "empty": "empty", "whitespace": "empty", "no-title": "no title"}[case]
     assert expected in lines[0]
-    assert not out.exists() or not any(out.rglob("*"))
+    assert not out.exists() or not any(out.rglob("*")), list(out.rglob("*"))
 
 
 def test_usage_error_exit_2(tmp_path):

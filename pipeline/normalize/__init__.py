@@ -6,7 +6,9 @@ values — and are idempotent.
 The text of each block is processed as one stream (``stream.py``), so that a
 quotation opening before an ``<em>`` and closing after it pairs correctly.
 ``repair.py`` holds the repairs (mojibake, NFC, invisible characters,
-whitespace); ``typography.py`` the language rules and the house choices.
+whitespace); ``ligatures.py`` puts back ligatures lost by PDF text extraction
+(once per document, before the streams, as it needs the whole text to tell
+damage from chance); ``typography.py`` the language rules and the house choices.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, text_content
+from pipeline.language import guess_language
 from pipeline.normalize import stream
+from pipeline.normalize.ligatures import repair_ligatures
 from pipeline.normalize.repair import repair_string, repair_text
 from pipeline.normalize.typography import typeset
 
@@ -58,9 +62,12 @@ def normalize(doc: Document, *, typography: bool = True) -> Document:
     body = copy.deepcopy(doc.body)
     notes = {key: replace(note, body=copy.deepcopy(note.body)) for key, note in doc.notes.items()}
     warnings = list(doc.warnings)
+    changes = list(doc.changes) + repair_ligatures(
+        [body] + [note.body for note in notes.values()],
+        doc.metadata.lang or guess_language(text_content(body)))
     run = _transform(typography)
     stream.apply(body, lang, run, warnings)
     for note in notes.values():
         stream.apply(note.body, lang, run, warnings)
     return replace(doc, metadata=_metadata(doc.metadata, typography), body=body, notes=notes,
-                   warnings=warnings)
+                   warnings=warnings, changes=changes)

@@ -27,26 +27,18 @@ from collections import Counter
 from pathlib import Path
 
 from pipeline.document import Document, Metadata
+from pipeline.language import guess_language
+from pipeline.readers import debris
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
+from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "converted"
 EXTENSIONS = (".md",)
 
-# The converter's debris, matched on whole lines (after stripping).
-DEBRIS = [re.compile(p) for p in (
-    r"^\*(Converted from|Total pages|File size|Converted|Conversion completed):.*\*$",
-    r"^#{1,6} Page \d+$",
-    r"^#{1,6} (Complete Page View|Extracted Text)$",
-    r"^!\[Page \d+[^\]]*\]\([^)]*\)$",
-    r"^#{0,6}\s*!\[\]\(_page_\d+_[^)]*\)$",   # pictures of the printed page
-    r"^-{3,}$",
-)]
 BROWSER_HEADER = re.compile(r"(about:reader\?url=\S*|https?://theanarchistlibrary\.org/library/\S*\.\.\.)\s*$")
 BROWSER_FOOTER = re.compile(r"^\s*\d+ of \d+\s+\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d\d\s*(AM|PM)?\b\s*")
-READING_TIME = re.compile(r"^\d+\s*[–-]\s*\d+ minutes$")
-SUMMARY = re.compile(r"^#{1,6} Document Summary\s*$")
 LIBRARY_COLOPHON = re.compile(
     r"Anti-Copyright\.?\s+https?://theanarchistlibrary\.org/?\s+Author:\s*(?P<author>.+?)\s+Title:\s*(?P<title>.+?)"
     r"(?:\s+Publication date:\s*(?P<date>.+?))?\s*$")
@@ -77,6 +69,7 @@ def _clean_title(title: str) -> str:
     title = re.sub(r"\*\*|__", "", title)
     title = re.sub(r"\s*[_|]\s*The Anarchist Library(\.pdf)?\s*$", "", title, flags=re.I)
     title = re.sub(r"\.pdf$", "", title, flags=re.I)
+    title = re.sub(r"(?<=\w)_ ", ": ", title)     # a file name cannot hold the colon
     return " ".join(title.split())
 
 
@@ -85,18 +78,18 @@ def _plain(line: str) -> str:
 
 
 def strip_debris(text: str) -> list[str]:
+    """The lines of ``text`` without the code fences around each page's text and the
+    browser's print footers; its print headers marked (the page title may be needed)."""
     lines = text.split("\n")
     out: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if SUMMARY.match(stripped):
-            break
         if "```" in line:
             line = line.replace("```", "")
             stripped = line.strip()
             if not stripped:
                 continue
-        if any(p.match(stripped) for p in DEBRIS):
+        if re.fullmatch(r"-{3,}", stripped):      # the converter's rule between pages
             continue
         footer = BROWSER_FOOTER.match(line)
         if footer:
@@ -108,21 +101,22 @@ def strip_debris(text: str) -> list[str]:
         if BROWSER_HEADER.search(stripped):
             out.append("\x00HEADER " + stripped)   # kept for the title, removed later
             continue
-        if READING_TIME.match(stripped):
-            continue
         out.append(line.rstrip())
     return out
 
 
 def parse(text: str, path: Path | None = None) -> Document:
     front, body_text, _ = split_front_matter(text, path)
-    lines = strip_debris(body_text)
+    changes: list[str] = []
+    lines = strip_debris(debris.remove(body_text, changes))
     meta = Metadata()
     warnings: list[str] = []
 
     # 1. The Library's own statements, wherever they stand.
     headers = [l[len("\x00HEADER "):] for l in lines if l.startswith("\x00HEADER ")]
     lines = [l for l in lines if not l.startswith("\x00HEADER ")]
+    changes += [f"debris removed (browser-print-header): {h}" for h in headers]
+    lines = _join_field_lines(lines)
     flat = " ".join(l.strip() for l in lines[-40:])
     colophon = LIBRARY_COLOPHON.search(flat)
     if colophon:
@@ -172,11 +166,15 @@ def parse(text: str, path: Path | None = None) -> Document:
     if headers:
         page_title = _clean_title(re.split(r"\s+(about:reader|https?://)", headers[0])[0].split(" | ")[0])
     if not meta.title:
-        meta.title = page_title or heading_title or fm_title
+        # A browser's header cuts a long title ("… and Anarchist …"): a complete
+        # candidate wins, else the title block that the cut title begins.
+        candidates = [t for t in (page_title, heading_title, fm_title) if t]
+        complete = [t for t in candidates if not _truncated(t)]
+        meta.title = complete[0] if complete else _completed(candidates[0], lines) if candidates else ""
     lines = _drop_title_block(lines, meta, warnings)
     lines = _repeated_front_lines(lines, meta)
-    if not meta.authors and front.get("author"):
-        meta.authors = [str(front["author"]).strip()]
+    if not meta.authors:
+        meta.authors = _front_matter_author(front, meta.title, body_text)
     # A converter's "date" is when it ran, not when the text was written: not used.
 
     # 3. The body: unwrap what was hard-wrapped on the page, keep Markdown as it is.
@@ -187,7 +185,67 @@ def parse(text: str, path: Path | None = None) -> Document:
     warnings.extend(refused)
     body, notes, more = html_to_body(html)
     warnings.extend(more)
-    return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings)
+    return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
+                    changes=changes)
+
+
+def _front_matter_author(front: dict, title: str, text: str) -> list[str]:
+    """The converter's ``author``, unless the text shows it is the publisher ("first
+    published … by Freedom Press"); else the other half of a "Author - Title" (or
+    "Title - Author") ``slug``, the name the file was given."""
+    author = str(front.get("author", "") or "").strip()
+    if author and re.search(rf"\bpublished\b[^.\n]{{0,80}}\bby\s+{re.escape(author)}\b", text, re.I):
+        author = ""
+    if not author:
+        halves = str(front.get("slug", "") or "").split(" - ")
+        letters = [re.sub(r"\W", "", h).casefold() for h in halves]
+        if len(halves) == 2 and title and re.sub(r"\W", "", title).casefold() in letters:
+            author = halves[1 - letters.index(re.sub(r"\W", "", title).casefold())].strip()
+    return [author] if author else []
+
+
+def _truncated(title: str) -> bool:
+    return title.rstrip().endswith(("…", "..."))
+
+
+def _completed(title: str, lines: list[str]) -> str:
+    """The printed lines near the top that begin with the cut ``title`` and go on
+    past it (up to four lines, to the first line that is a field): the whole title."""
+    prefix = _plain(title).rstrip(" .…").casefold()
+    texts = [_plain(l.lstrip("# ")) for l in lines[:40]]
+    for start, first in enumerate(texts):
+        if not first or not (prefix.startswith(first.casefold()) or first.casefold().startswith(prefix)):
+            continue
+        joined = first
+        for end in range(start + 1, min(start + 4, len(texts)) + 1):
+            if joined.casefold().startswith(prefix) and len(joined) > len(prefix):
+                return joined
+            if end == len(texts) or not texts[end] or FIELD_LINE.match(texts[end]):
+                break
+            joined = f"{joined} {texts[end]}"
+    return title
+
+
+def _join_field_lines(lines: list[str]) -> list[str]:
+    """A ``Field: value`` line of the Library's page (``Topics:``, ``Source:``) wrapped
+    on the printed page goes on while an address in it is open, or on a next line
+    that holds an address: those lines are joined back (an address without spaces)."""
+    out: list[str] = []
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        n += 1
+        if n <= 80 and FIELD_LINE.match(line.strip()):
+            value = line.rstrip()
+            while n < len(lines) and lines[n].strip() and not FIELD_LINE.match(lines[n].strip()) \
+                    and (value.count("(") > value.count(")") or "(http" in lines[n]):
+                nxt = lines[n].strip()
+                value += nxt if value.count("(") > value.count(")") and re.search(r"\(https?://\S*$", value) \
+                    else " " + nxt
+                n += 1
+            line = value
+        out.append(line)
+    return out
 
 
 def _heading_title_block(lines: list[str], meta: Metadata, fm_title: str) -> list[str]:
@@ -316,12 +374,13 @@ def unwrap(text: str) -> str:
     if len(indented) < 0.5 * max(1, sum(1 for l in lines if l.strip())):
         return "\n".join(lines)
     width = sorted(len(l.strip()) for l in indented)[int(len(indented) * 0.95)]
+    words, seen = words_for(guess_language(text)), words_seen(text)
     out: list[str] = []
     paragraph: list[str] = []
 
     def flush():
         if paragraph:
-            out.append(_join_words(paragraph))
+            out.append(_join_words(paragraph, words, seen))
             out.append("")
             paragraph.clear()
 
@@ -374,14 +433,18 @@ def _toc_entries(lines: list[str]) -> set[str]:
     return set(run) if len(run) >= 3 else set()
 
 
-def _join_words(lines: list[str]) -> str:
-    """Join wrapped lines; a word broken by a hyphen at a line end is joined again
-    when the line's next part starts in lower case."""
+def _join_words(lines: list[str], words: Words, seen: set[str]) -> str:
+    """Join wrapped lines. A hyphen at a line end before a lower-case letter is the
+    printer's (dropped: "govern-|ment") unless the text or the word list shows it
+    is the word's own (kept: "less-|powerful", see ``wordlist.line_end_hyphen``)."""
     text = lines[0]
     for line in lines[1:]:
         if text.endswith("-") and not text.endswith("--") and line[:1].islower() and len(text) > 1 \
                 and text[-2].isalpha():
-            text = text[:-1] + line
+            left = re.search(r"[^\W\d_]+-$", text[-100:]).group(0)[:-1]
+            right = re.match(r"[^\W\d_]*", line).group(0)
+            keep = line_end_hyphen(left, right, words, seen)
+            text = text + line if keep else text[:-1] + line
         else:
             text = f"{text} {line}"
     return text

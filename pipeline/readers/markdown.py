@@ -6,8 +6,10 @@ publisher topics cover`` (and ``notoc``/``nofinalpage``); other keys go to
 opening the text is the title. A ``#`` heading equal to the title is dropped
 from the body (the title page shows it).
 
-The body goes through Python-Markdown (``footnotes``, ``tables``); its HTML is
-sanitized and mapped onto the Document vocabulary by ``pipeline.readers.html``.
+The body goes through Python-Markdown (``footnotes``, ``tables``) with pandoc's
+extensions (``pandoc_markdown``: sub/superscripts, inline notes, fenced divs,
+header attributes, backslash escapes and line breaks); its HTML is sanitized
+and mapped onto the Document vocabulary by ``pipeline.readers.html``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
+from pipeline.readers import debris, pandoc_markdown
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
+from pipeline.readers.title_page import from_title_page, libcom_header
 
 FORMAT = "markdown"
 EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
@@ -189,12 +193,39 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
                 break
 
 
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _own_title_page(text: str, meta: Metadata) -> str:
+    """A title page printed at the top of the text (``title_page``) wins over front
+    matter that the text does not bear out — a converter's garbled "Pierrekropotkine
+    Lamoraleanarchiste", a name cut mid-word: the page's lines then leave the body."""
+    found = Metadata()
+    rest = from_title_page(text, found)
+    if not (found.title and found.authors):
+        return text
+    head = _letters(text[:5000])
+    if meta.title and meta.authors and all(_letters(v) in head for v in [meta.title, *meta.authors]):
+        return text
+    meta.title, meta.authors = found.title, found.authors
+    meta.subtitle = found.subtitle or meta.subtitle
+    meta.date = found.date or meta.date
+    meta.source = meta.source or found.source
+    meta.notes = "\n".join(filter(None, [meta.notes, found.notes]))
+    return rest
+
+
 def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
-    html, refused = convert(body_text, ["footnotes", "tables"], text, footnotes={"BACKLINK_TEXT": ""})
+    changes: list[str] = []
+    body_text = _own_title_page(libcom_header(debris.remove(body_text, changes), meta), meta)
+    body_text = pandoc_markdown.preprocess(body_text)
+    html, refused = convert(body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
+                            footnotes={"BACKLINK_TEXT": ""})
     body, notes, warnings = html_to_body(html)
     warnings = refused + warnings
     _drop_title_heading(body, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
-                    format=FORMAT, warnings=warnings)
+                    format=FORMAT, warnings=warnings, changes=changes)

@@ -11,14 +11,20 @@
   ``IV.``) for sections, and single-line ALL-CAPS blocks.
 * ``_italic_`` → ``em``; ``[12]`` → a footnote reference when a note ``[12]``
   exists under a ``FOOTNOTE:``/``FOOTNOTES:`` line.
-* A line-end hyphen is dropped only if the joined word occurs unhyphenated
-  elsewhere in the text; otherwise it stays (``forty-five``).
+* A line-end hyphen is dropped when the joined word occurs unhyphenated
+  elsewhere in the text, or is a word of the language (``wordlist``) whose
+  second part is no word by itself (``wonder-ful``); otherwise it stays
+  (``forty-five``, ``co-operation``).
 * Project Gutenberg: the header and the licence after ``*** END OF`` are
   dropped; ``Title:`` / ``Author:`` / ``Language:`` / ``Translator:`` and the
   eBook number come from the header only.
+* A title page printed at the top — an e-book's or Gutenberg's ("MEMOIRS / OF /
+  A REVOLUTIONIST / BY / P. KROPOTKIN"), a marxists.org header, a Feedbooks
+  title page — gives title, subtitle, author and date (``title_page``).
 * A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
   short lines (title, then a name) gives the title and the author. Nothing
   else is guessed: a missing title or author stays empty.
+* Web-page debris goes first (``debris``).
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
+from pipeline.language import guess_language
+from pipeline.readers import debris
+from pipeline.readers.title_page import from_title_page
+from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "plain"
 EXTENSIONS = (".txt", ".text")
@@ -52,7 +62,6 @@ _SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$|^\s*(?:-\s*){4,}$|^\s*(?:_\s*){4,}$
 _FOOTNOTES = re.compile(r"^\s*FOOTNOTES?:?\s*$", re.IGNORECASE)
 _NOTE_START = re.compile(r"^\[(\d+)\]\s+")
 _INLINE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])|\[(\d+)\]")
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 def sniff(text: str) -> int:
@@ -145,16 +154,7 @@ def _is_caps_heading(line: str) -> bool:
             and not s.endswith((",", ";", ".")) and not _COLUMNS.search(s))
 
 
-def _vocabulary(text: str) -> set[str]:
-    vocab: set[str] = set()
-    for line in text.split("\n"):
-        # words not split at this line's end
-        core = line[:-1] if line.endswith("-") else line
-        vocab.update(w.lower() for w in _WORD.findall(core))
-    return vocab
-
-
-def _join(lines: list[str], vocab: set[str]) -> str:
+def _join(lines: list[str], vocab: set[str], words: Words) -> str:
     out = lines[0].strip()
     for line in lines[1:]:
         nxt = line.strip()
@@ -166,7 +166,10 @@ def _join(lines: list[str], vocab: set[str]) -> str:
         elif re.search(r"[^\W\d_]-$", out[-2:]) and re.match(r"[^\W\d_]", nxt):
             left = re.search(r"([^\W\d_]+)-$", out[-200:]).group(1)
             right = re.match(r"[^\W\d_]+", nxt).group(0)
-            if (left + right).lower() in vocab and f"{left}-{right}".lower() not in vocab:
+            # A typed text hyphenates less than a typeset one: unless the text writes
+            # the joined word, a hyphen before a whole word stays ("co-operation").
+            if line_end_hyphen(left, right, words, vocab) is False \
+                    and ((left + right).lower() in vocab or not words.known(right)):
                 out = out[:-1] + nxt
             else:
                 out += nxt
@@ -208,7 +211,8 @@ def _append(parent: etree._Element, text: str) -> None:
 
 class _Builder:
     def __init__(self, text: str) -> None:
-        self.vocab = _vocabulary(text)
+        self.vocab = words_seen(text)
+        self.words = words_for(guess_language(text))
         lengths = [len(line) for line in text.split("\n") if line.strip()]
         self.width = (statistics.quantiles(lengths, n=10)[8] if len(lengths) >= 10
                       else max(lengths, default=80))
@@ -226,7 +230,7 @@ class _Builder:
                 and not any(line.endswith("-") for line in stripped[:-1]):
             _inline(sub(parent, "p"), "\n".join(stripped), self.note_numbers)
             return
-        _inline(sub(parent, "p"), _join(lines, self.vocab), self.note_numbers)
+        _inline(sub(parent, "p"), _join(lines, self.vocab, self.words), self.note_numbers)
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -317,11 +321,16 @@ def _drop_title(body: etree._Element, meta: Metadata) -> None:
 
 def parse(text: str, path: Path | None = None) -> Document:
     meta = Metadata()
-    text = text.lstrip("\ufeff")
+    changes: list[str] = []
+    text = debris.remove(text.lstrip("\ufeff"), changes)
     if _PG_START.search(text):
         text = _gutenberg(text, meta)
+        if not meta.title:      # the licence header was cut off: the book's own title page
+            text = from_title_page(text, meta)
     else:
-        text = _letter_header(text, meta)
+        text = from_title_page(text, meta)
+        if not meta.title:
+            text = _letter_header(text, meta)
     body, notes = build(text, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
-                    format=FORMAT)
+                    format=FORMAT, changes=changes)

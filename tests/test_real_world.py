@@ -1,0 +1,203 @@
+"""Texts as people have them: PDF extractions (lost ligatures, hard-wrapped
+lines), web pages and converters (debris), e-book sites' title pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.document import Document, Metadata, new_body, sub, text_content
+from pipeline.normalize import normalize
+from pipeline.normalize.ligatures import repair_ligatures
+from pipeline.readers import converted, debris, plain
+from pipeline.wordlist import line_end_hyphen, words_for, words_seen
+
+
+def _doc(*paragraphs: str, lang: str = "en") -> Document:
+    body = new_body()
+    for text in paragraphs:
+        sub(body, "p", text)
+    return Document(metadata=Metadata(title="T", authors=["A"], lang=lang), body=body)
+
+
+PDF_EXTRACT = ("The rst dierent eect of the oce was a conict in nitely satis ed, "
+               "and the e ect on the elds was di\ue005cult to nd.")
+
+
+def test_lost_ligatures_come_back_where_the_word_list_knows_the_word():
+    doc = normalize(_doc(PDF_EXTRACT), typography=False)
+    text = text_content(doc.body)
+    assert text == ("The first different effect of the office was a conflict infinitely satisfied, "
+                    "and the effect on the fields was difficult to find.")
+    assert "ligature repaired: dierent → different (1×)" in doc.changes
+
+
+def test_a_clean_text_with_a_few_odd_tokens_is_not_touched():
+    # "du", "Ange", "ve" would make words with a ligature, but nothing shows a lost one
+    text = "Monsieur du Bois met Ange; they've left. I'll go, said the ve."
+    doc = normalize(_doc(text), typography=False)
+    assert text_content(doc.body) == text
+    assert not doc.changes
+
+
+def test_other_languages_keep_their_words():
+    french = "Le rst du dierent eect: la différence est efficace et ne change rien ici."
+    body = new_body()
+    sub(body, "p", french)
+    assert not [c for c in repair_ligatures([body], "fr") if c.startswith("ligature")]
+    assert "efficace" in text_content(body) and " du " in text_content(body)
+    # a language without a word list is never repaired
+    body = new_body()
+    sub(body, "p", PDF_EXTRACT)
+    repair_ligatures([body], "eu")
+    assert "dierent" in text_content(body)
+
+
+def test_icon_glyphs_standing_alone_are_debris_a_ligature_stand_in_is_not():
+    changes: list[str] = []
+    text = debris.remove("\uf1c1 PDF \uf02f A4 PDF \uf0f6 EPUB and a di\ue005erent word", changes)
+    assert text.split() == ["PDF", "A4", "PDF", "EPUB", "and", "a", "di\ue005erent", "word"]
+    assert changes == [f"debris removed (icon-characters): {c}" for c in "\uf1c1\uf02f\uf0f6"]
+
+
+def test_line_end_hyphen_decided_by_the_text_then_the_word_list():
+    words = words_for("en")
+    seen = words_seen("a well-regarded man\n")
+    assert line_end_hyphen("well", "regarded", words, seen) is True      # attested
+    assert line_end_hyphen("less", "powerful", words, set()) is True     # two words, no joined word
+    assert line_end_hyphen("capitalist", "industrial", words, set()) is True
+    assert line_end_hyphen("govern", "ment", words, set()) is False      # a word broken
+    assert line_end_hyphen("Kropot", "kinites", words, set()) is None
+
+
+def test_converted_page_text_keeps_real_hyphens():
+    page = "\n".join("        " + line for line in (
+        "The state is a less-",
+        "powerful machine than the govern-",
+        "ment of the capitalist-",
+        "industrial order, said the well-",
+        "regarded author, and so on and so on.",
+    ))
+    assert converted.unwrap(page).strip() == ("The state is a less-powerful machine than the government of the "
+                                      "capitalist-industrial order, said the well-regarded author, and "
+                                      "so on and so on.")
+
+
+def test_plain_text_joins_broken_words_and_keeps_compounds():
+    text = ("It is a question that is wonder-\nful and of mutual co-\noperation, and of\n"
+            "forty-\nfive men who were less-\npowerful than the others were then.\n")
+    body = "".join(plain.parse(text * 3).body.itertext())
+    assert "wonderful" in body and "co-operation" in body and "forty-five" in body
+    assert "less-powerful" in body
+
+
+# --- realistic pages of each kind: metadata as printed, no debris -------------------
+
+REAL = Path(__file__).parent / "fixtures" / "realworld"
+DEBRIS_LEFT = ("about:reader", "minutes", ".pdf", ".epub", "bookbuilder", "RSS feed", "anarchistnews",
+               "Document Summary", "Conversion completed", "Feedbooks", "vendu", "Archive", "Publication:",
+               "First Published", "Transcription", "START OF", "theanarchistlibrary")
+
+
+def _built(name: str):
+    from pipeline.build import BuildOptions, load
+    doc = load(REAL / name, BuildOptions())
+    text = text_content(doc.body)
+    assert not any(s in text for s in DEBRIS_LEFT), [s for s in DEBRIS_LEFT if s in text]
+    assert not re.search("[\ue000-\uf8ff]", text)
+    m = doc.metadata
+    return doc, (m.title, m.subtitle, m.authors, m.date)
+
+
+def test_library_page_printed_by_a_browser():
+    doc, meta = _built("library-page-cut-title.md")
+    assert meta == ("The End of Arrogance: Decentralization and Anarchist Organization", "", ["Wayne Price"], "")
+    text = text_content(doc.body)
+    assert text.startswith("The first question of any organization is whether it is a less-powerful body")
+    for word in ("different", "effects", "fields", "infinitely", "office", "conflict", "capitalist-industrial",
+                 "well-regarded"):
+        assert word in text
+    assert text.endswith("it will not be settled by a vote.")
+    rules = {c.split("(")[1].split(")")[0] for c in doc.changes if c.startswith("debris removed")}
+    assert {"library-download-links", "library-footer", "reading-time", "converter-summary",
+            "browser-print-header"} <= rules
+
+
+def test_marxists_org_headers():
+    doc, meta = _built("marxists-revolution-in-russia.txt")
+    assert meta == ("The Revolution in Russia", "", ["Peter Kropotkin"], "July 1906")
+    assert doc.metadata.source == "Anarchy Archives"
+    doc, meta = _built("marxists-first-international.txt")
+    assert meta == ("The First International", "", ["Peter Kropotkin"], "1905")
+
+
+def test_feedbooks_title_page_with_an_inverted_name():
+    doc, meta = _built("feedbooks-morale-anarchiste.txt")
+    assert meta == ("La Morale anarchiste", "", ["Pierre Kropotkine"], "1889")
+    assert "pensée humaine" in text_content(doc.body)
+
+
+def test_gutenberg_text_whose_licence_header_was_cut_off():
+    doc, meta = _built("gutenberg-cut-memoirs.txt")
+    assert meta == ("Memoirs of a Revolutionist", "", ["P.\u00a0Kropotkin"], "1899")   # typography: no-break after an initial
+    assert doc.body[0].tag == "h2" and "".join(doc.body[0].itertext()) == "PART FIRSTCHILDHOOD"
+
+
+def test_debris_rules_touch_only_their_kind():
+    text = ("(see the note below)\n(https://example.org/a.pdf)\nRandom thoughts | RSS feeds are useful.\n"
+            "It took 40–51 minutes to walk.\n")
+    changes: list[str] = []
+    assert debris.remove(text, changes) == text and not changes
+
+
+def test_a_converters_author_who_is_the_publisher_loses_to_the_file_name():
+    text = "[First published in 1950 by Freedom Press. Scanned in and put in HTML format.]\n"
+    front = {"author": "Freedom Press", "slug": "Bakunin - Marxism Freedom and the State"}
+    assert converted._front_matter_author(front, "Marxism Freedom and the State", text) == ["Bakunin"]
+    assert converted._front_matter_author({"author": "Emma Goldman"}, "Anarchism", text) == ["Emma Goldman"]
+    assert converted._front_matter_author({"slug": "Some - Thing"}, "Else", text) == []
+
+
+def test_debug_lists_each_rules_removals_and_each_repair(tmp_path):
+    from conftest import run_cli
+    proc = run_cli("build", REAL / "library-page-cut-title.md", "-o", tmp_path, "--format", "epub", "--debug")
+    assert proc.returncode == 0, proc.stderr
+    debug = [line for line in proc.stderr.splitlines() if line.startswith("debug: ")]
+    assert any("debris removed (library-footer): Random (https://theanarchistlibrary.org/random) | RSS feed"
+               in line for line in debug)
+    assert any("debris removed (reading-time): 40–51 minutes" in line for line in debug)
+    assert any("ligature repaired: dierent → different (1×)" in line for line in debug)
+    # without --debug, none of it
+    from pipeline.batch import Progress, new_result
+    said: list[str] = []
+    result = new_result(Path("x.md"), "built", changes=["debris removed (reading-time): 40–51 minutes"])
+    Progress(1, lambda text, err=False: said.append(text), quiet=False, debug=False, terminal=False).done(result)
+    assert said and not [s for s in said if s.startswith("debug: ")]
+
+
+def test_scripts_in_private_use_are_not_icons():
+    # Klingon in the ConScript registry's range: words of one or more characters
+    klingon = "\uf8e3\uf8d0 \uf8d9 \uf8e8\uf8dd\uf8d0"
+    changes: list[str] = []
+    assert debris.remove(klingon, changes) == klingon and not changes
+
+
+def test_garbled_front_matter_loses_to_the_texts_own_title_page():
+    doc, meta = _built("feedbooks-garbled-front-matter.md")
+    assert meta == ("La Morale anarchiste", "", ["Pierre Kropotkine"], "1889")
+    assert doc.metadata.source == "Wikisource"
+    # front matter that the text bears out stays (a title page repeated below it changes nothing)
+    from pipeline.readers import markdown
+    good = "---\ntitle: Memoirs of a Revolutionist\nauthor: P. Kropotkin\n---\n\nMEMOIRS\n\nOF\n\n" \
+           "A REVOLUTIONIST\n\nBY\n\nP. KROPOTKIN\n\nText.\n"
+    assert markdown.parse(good).metadata.authors == ["P. Kropotkin"]
+
+
+def test_a_clean_book_with_odd_tokens_keeps_them():
+    # as in a corpus book: many words with their "fi"/"ff"/"fl", and a few tokens a
+    # ligature would turn into words ("Bain" → "Baffin", "les" → "files", "eld" → "field")
+    clean = "The first effect of the fluid office was different and sufficient. " * 20
+    odd = "Bain wrote of les moeurs and of the eld; nder and mus were his words."
+    doc = normalize(_doc(clean, odd), typography=False)
+    assert text_content(doc.body).endswith(odd)
+    assert not doc.changes
