@@ -109,10 +109,11 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
-    from pipeline import engine_fixes
+    from pipeline import engine_fixes, hyphenation
     from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
 
     engine_fixes.apply()
+    hyphenation.register()
     options = options or PdfOptions()
     doc = prep.doc
     fetcher = SafeFetcher(doc.base_dir, [Path(p).parent for p in options.css])
