@@ -124,7 +124,31 @@ def pdf_body(prep: Prepared) -> etree._Element:
         for offset, span in enumerate(spans):
             parent.insert(index + offset, span)
         spans[-1].tail = tail
+    keep_korean_words(body, prep.lang)
     return body
+
+
+# Korean is written with spaces between words and breaks only there
+# (word-break: keep-all). WeasyPrint lacks keep-all and Pango breaks between
+# any two Hangul syllables: a word joiner (U+2060, invisible, no glyph) between
+# the characters of a word that holds Hangul keeps it on one line.
+WORD_JOINER = "\u2060"
+_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_IN_KOREAN_WORD = re.compile(f"(?<=[{_HANGUL}])(?=[^\\s{WORD_JOINER}])|(?<=[^\\s{WORD_JOINER}])(?=[{_HANGUL}])")
+
+
+def keep_korean_words(el: etree._Element, lang: str) -> None:
+    """Word joiners inside the Korean words of ``el`` (whose language is
+    ``lang``), in place; elements in another language (``lang=…``) are left alone."""
+    lang = el.get("lang") or lang
+    korean = lang.split("-")[0].lower() == "ko"
+    if korean and el.text and el.tag != "pre":
+        el.text = _IN_KOREAN_WORD.sub(WORD_JOINER, el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            keep_korean_words(child, lang)
+        if korean and child.tail:
+            child.tail = _IN_KOREAN_WORD.sub(WORD_JOINER, child.tail)
 
 
 def _unwrap_superscript(ref: etree._Element) -> None:

@@ -110,3 +110,28 @@ def consecutive_hyphenated(pdf: Path | bytes) -> int:
         run = run + 1 if sorted(line.words)[-1][2].endswith(HYPHENS) else 0
         longest = max(longest, run)
     return longest
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u2060", "").replace("\u00ad", "")
+
+
+def breaks_inside_words(pdf: Path | bytes, source_text: str) -> tuple[int, int]:
+    """(inside, breaks): of the line breaks between successive body lines, how
+    many fall inside a word of the source — the end of one line and the start
+    of the next stand joined, with no space, in the source — rather than at
+    one of its spaces."""
+    source = " ".join(_plain(source_text).split())
+    lines = body_lines(pdf)
+    inside = total = 0
+    for line, following in zip(lines, lines[1:]):
+        if line.page != following.page or not following.words:
+            continue
+        last = _plain(sorted(line.words)[-1][2])
+        first = _plain(sorted(following.words)[0][2])
+        if not last or not first or last.endswith(HYPHENS):
+            continue
+        total += 1
+        if last + first in source and f"{last} {first}" not in source:
+            inside += 1
+    return inside, total

@@ -62,7 +62,18 @@ def _css_string(text: str) -> str:
     return '"' + " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _page_css(options: PdfOptions, title: str = "") -> str:
+def _script_css(lang: str) -> str:
+    """The running heads in the text's own CJK face, upright (the faces have no italic)."""
+    from pipeline.scripts import cjk_face
+
+    face = cjk_face(lang)
+    if not face:
+        return ""
+    return "".join(f' @page :{side} {{ @top-center {{ font-family: "{face}", serif; font-style: normal; }} }}'
+                   for side in ("left", "right"))
+
+
+def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
     paper = parse_paper(options.paper)
     factor = min(1.0, paper.width / 148)
     top, right, bottom, left = (round(m * max(factor, 0.55), 1) for m in MARGINS)
@@ -73,6 +84,7 @@ def _page_css(options: PdfOptions, title: str = "") -> str:
         css += f" html {{ font-size: {max(7.0, 10.5 * factor):.1f}pt; }}"
     if options.font_size:
         css += f" html {{ font-size: {options.font_size}; }}"
+    css += _script_css(lang)
     # The colophon fills the page area, so that it is one page, the last.
     css += f" .colophon {{ height: {paper.height - top - bottom - 1:.1f}mm; }}"
     if title:
@@ -121,7 +133,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
     options.check()
-    page_css = _page_css(options, doc.metadata.title)
+    page_css = _page_css(options, doc.metadata.title, prep.lang)
     parallel = _write_parallel(prep, options, html_text, base_url, page_css)
     if parallel is not None:
         return parallel
