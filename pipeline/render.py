@@ -21,6 +21,7 @@ from lxml import etree
 from pipeline.colophon import Colophon, build_colophon
 from pipeline.document import Document, text_content
 from pipeline.language import guess_language
+from pipeline.scripts import direction
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -35,9 +36,11 @@ BLOCK_TAGS = {"p", "blockquote", "div", "pre", "ul", "ol", "li", "dl", "dt", "dd
 
 @lru_cache(maxsize=1)
 def templates() -> Environment:
-    return Environment(loader=PackageLoader("pipeline", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("pipeline", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.tests["rtl"] = lambda lang: direction(lang or "") == "rtl"     # {% if lang is rtl %}
+    return env
 
 
 @dataclass
@@ -125,7 +128,41 @@ def pdf_body(prep: Prepared) -> etree._Element:
             parent.insert(index + offset, span)
         spans[-1].tail = tail
     keep_korean_words(body, prep.lang)
+    for ruby in list(body.iter("ruby")):
+        _ruby_for_pdf(ruby)
     return body
+
+
+def _ruby_for_pdf(ruby: etree._Element) -> None:
+    """WeasyPrint has no ruby layout: ``ruby`` becomes an inline block whose
+    first line is the annotation (small) and whose last line, on the text's
+    baseline, the base; ``rp`` fallbacks are dropped."""
+    notes = [rt for rt in ruby if rt.tag == "rt"]
+    for rp in [el for el in ruby if el.tag in ("rp", "rt")]:
+        tail = rp.tail
+        rp.tail = None
+        ruby.remove(rp)
+        if tail:
+            _append_text(ruby, tail)
+    base = etree.Element("span", {"class": "rb"})
+    base.text = ruby.text
+    for child in list(ruby):
+        base.append(child)
+    ruby.text = None
+    ruby.tag = "span"
+    ruby.set("class", "ruby")
+    for rt in notes:
+        rt.tag = "span"
+        rt.set("class", "rt")
+        ruby.append(rt)
+    ruby.append(base)
+
+
+def _append_text(el: etree._Element, text: str) -> None:
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
 
 
 # Korean is written with spaces between words and breaks only there
@@ -178,6 +215,10 @@ def _footnote_span(note) -> etree._Element:
     span.text = content.text
     for child in content:
         span.append(child)
+    # The note's number (::footnote-marker) runs into its first paragraph
+    # instead of standing on a line of its own above it.
+    if not (span.text or "").strip() and len(span) and span[0].get("class", "").startswith("fn-p "):
+        span[0].set("class", span[0].get("class") + "fn-first")
     return span
 
 

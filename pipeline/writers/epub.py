@@ -24,6 +24,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from pipeline.render import EpubPart, Prepared, epub_parts, style_path, templates
+from pipeline.scripts import direction
 
 
 def build_time() -> dt.datetime:
@@ -375,6 +376,8 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         spine.append(nav)
     spine += [items[p.file_name] for p in parts if p.kind in ("chapter", "colophon")]
     book.spine = spine
+    if direction(prep.lang) == "rtl":
+        book.set_direction("rtl")       # page-progression-direction on the spine
     has_headings = any(p.headings for p in chapters)
     accessibility_metadata(book, parts, has_headings, prep.lang)
 

@@ -63,14 +63,24 @@ def _css_string(text: str) -> str:
 
 
 def _script_css(lang: str) -> str:
-    """The running heads in the text's own CJK face, upright (the faces have no italic)."""
-    from pipeline.scripts import cjk_face
+    """The running heads in the text's own face: a CJK text's Noto CJK variant,
+    upright (the faces have no italic); a right-to-left text's Arabic or Hebrew
+    face, with the heads changing sides — its left-hand pages are the rectos,
+    so they carry the chapter and the right-hand ones the title."""
+    from pipeline.scripts import cjk_face, direction
 
+    css = ""
     face = cjk_face(lang)
-    if not face:
-        return ""
-    return "".join(f' @page :{side} {{ @top-center {{ font-family: "{face}", serif; font-style: normal; }} }}'
-                   for side in ("left", "right"))
+    if face:
+        css += "".join(f' @page :{side} {{ @top-center {{ font-family: "{face}", serif; font-style: normal; }} }}'
+                       for side in ("left", "right"))
+    if direction(lang) == "rtl":
+        stack = '"Noto Naskh Arabic", "Noto Serif Hebrew", "Linux Libertine O", "DejaVu Serif", serif'
+        css += (f" @page :left {{ @top-center {{ content: string(chapter, first-except); font-family: {stack}; }}"
+                f" @bottom-center {{ font-family: {stack}; }} }}"
+                f" @page :right {{ @top-center {{ content: string(running-title, first-except); font-family: {stack}; }}"
+                f" @bottom-center {{ font-family: {stack}; }} }}")
+    return css
 
 
 def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
