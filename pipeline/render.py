@@ -19,7 +19,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
 
 from pipeline.colophon import Colophon, build_colophon
-from pipeline.document import Document, text_content
+from pipeline.document import Document, remove_keeping_tail, text_content
+from pipeline.labels import labels_for
 from pipeline.language import guess_language
 from pipeline.scripts import direction
 
@@ -76,11 +77,22 @@ def prepare(doc: Document) -> Prepared:
                 hid += "x"
             heading.set("id", hid)
             used.add(hid)
-        title = heading.get("data-toc") or " ".join(text_content(heading).split())
+        title = heading.get("data-toc") or heading_title(heading)
+        if not heading.get("data-toc") and title != " ".join(text_content(heading).split()):
+            # Contents, bookmarks and running heads without the note numbers.
+            heading.set("data-toc", title)
         toc.append(TocEntry(int(heading.tag[1]), title, heading.get("id")))
     chapters = [e for e in toc if e.level <= 2]
     show_toc = not doc.metadata.notoc and len(chapters) >= 2
     return Prepared(doc=doc, lang=lang, colophon=colophon, toc=toc, show_toc=show_toc)
+
+
+def heading_title(heading: etree._Element) -> str:
+    """A heading's text without its footnote references, on one line."""
+    clean = copy.deepcopy(heading)
+    for ref in clean.xpath(".//a[contains(concat(' ', @class, ' '), ' noteref ')]"):
+        remove_keeping_tail(ref)
+    return " ".join(text_content(clean).split())
 
 
 def html_fragment(el: etree._Element) -> str:
@@ -228,6 +240,7 @@ def pdf_html(prep: Prepared) -> str:
     return templates().get_template("pamphlet.html").render(
         lang=prep.lang, meta=doc.metadata, colophon=prep.colophon,
         toc=prep.toc if prep.show_toc else [], body=html_fragment(pdf_body(prep)),
+        labels=labels_for(prep.lang),
         final_page=not doc.metadata.nofinalpage)
 
 
@@ -270,7 +283,8 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     left out, its caption kept)."""
     doc = prep.doc
     env = templates()
-    parts = [EpubPart("titlepage.xhtml", "Title page", "titlepage")]
+    labels = labels_for(prep.lang)
+    parts = [EpubPart("titlepage.xhtml", labels.titlepage, "titlepage")]
     chunks = split_chapters(doc.body)
     note_file: dict[str, str] = {}
     anchor_file: dict[str, str] = {}
@@ -315,9 +329,9 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     parts[0].xhtml = env.get_template("epub_titlepage.xhtml").render(
         lang=prep.lang, meta=doc.metadata)
     if not doc.metadata.nofinalpage:
-        parts.append(EpubPart("colophon.xhtml", "Colophon", "colophon",
+        parts.append(EpubPart("colophon.xhtml", labels.colophon, "colophon",
                               xhtml=env.get_template("epub_colophon.xhtml").render(
-                                  lang=prep.lang, colophon=prep.colophon)))
+                                  lang=prep.lang, colophon=prep.colophon, labels=labels)))
     return parts
 
 

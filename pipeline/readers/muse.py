@@ -277,7 +277,7 @@ def _classify_line(line: str, n: int, nolist: bool) -> _El:
         if _TABLE_GH.match(line):
             return _El("table", n, string=line)
     if c == " ":
-        if "|" in line:
+        if "|" in line and "|" in _RUBY_RUN.sub("", line):     # a ruby's "|" is no cell border
             return _El("table", n, string=line)
         if _NEWPAGE.match(line):
             return _El("newpage", n)
@@ -494,6 +494,7 @@ def _unroll(tag: str, close: bool) -> list[_Tok]:
 # right<<<``, and furigana, ``<ruby>base|annotation</ruby>``: found by plain
 # string searches (each marker's next place is looked up once, and a marker
 # with no closer after it ends that kind of run), linear in the text.
+_RUBY_RUN = re.compile(r"<ruby>[^<]*</ruby>")
 _RUN_MARKERS = (("<<<", ">>>", "rtl"), (">>>", "<<<", "ltr"), ("<ruby>", "</ruby>", "ruby"))
 
 

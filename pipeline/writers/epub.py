@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ebooklib import epub
 
+from pipeline.labels import labels_for
 from pipeline.render import EpubPart, Prepared, epub_parts, style_path, templates
 from pipeline.scripts import direction
 
@@ -58,34 +59,6 @@ def w3c_date_of(text: str) -> str:
     if len(days) == 1:
         return f"{year}-{month:02d}-{days[0]:02d}"
     return f"{year}-{month:02d}"
-
-
-# Words of the book's own furniture, in the book's language where we know it.
-LABELS = {
-    "en": ("Contents", "Landmarks", "Cover", "Title page", "Start of text", "Colophon"),
-    "fr": ("Table des matières", "Repères", "Couverture", "Page de titre", "Début du texte", "Colophon"),
-    "de": ("Inhalt", "Orientierungspunkte", "Umschlag", "Titelseite", "Textbeginn", "Impressum"),
-    "es": ("Índice", "Puntos de referencia", "Cubierta", "Portada", "Inicio del texto", "Colofón"),
-    "it": ("Indice", "Punti di riferimento", "Copertina", "Frontespizio", "Inizio del testo", "Colophon"),
-    "pt": ("Sumário", "Pontos de referência", "Capa", "Folha de rosto", "Início do texto", "Colofão"),
-    "mk": ("Содржина", "Ориентири", "Корица", "Насловна страница", "Почеток на текстот", "Колофон"),
-    "ru": ("Содержание", "Ориентиры", "Обложка", "Титульная страница", "Начало текста", "Выходные данные"),
-    "zh": ("目录", "导航", "封面", "书名页", "正文", "版权页"),
-}
-
-
-@dataclass
-class Labels:
-    contents: str
-    landmarks: str
-    cover: str
-    titlepage: str
-    start: str
-    colophon: str
-
-
-def labels_for(lang: str) -> Labels:
-    return Labels(*LABELS.get(lang.split("-")[0].lower(), LABELS["en"]))
 
 
 class XhtmlDocument(epub.EpubHtml):

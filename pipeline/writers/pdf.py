@@ -101,6 +101,8 @@ def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
         # A chapter heading sets both running heads, so "first-except" leaves
         # its opening page without either.
         css += (" .text h1, .text h2 { string-set: chapter content(), running-title "
+                f"{_css_string(title)}; }}"
+                " .text h1[data-toc], .text h2[data-toc] { string-set: chapter attr(data-toc), running-title "
                 f"{_css_string(title)}; }}")
     return css
 
