@@ -146,9 +146,10 @@ def pdf_body(prep: Prepared) -> etree._Element:
 
 
 def _ruby_for_pdf(ruby: etree._Element) -> None:
-    """WeasyPrint has no ruby layout: ``ruby`` becomes an inline block whose
-    first line is the annotation (small) and whose last line, on the text's
-    baseline, the base; ``rp`` fallbacks are dropped."""
+    """WeasyPrint has no ruby layout: ``ruby`` becomes its base followed by the
+    annotation, small, in parentheses (as the ``rp`` fallback reads) — placed
+    above the base, the annotation would be read as part of the line above by
+    text extraction and search; ``rp`` fallbacks are dropped."""
     notes = [rt for rt in ruby if rt.tag == "rt"]
     for rp in [el for el in ruby if el.tag in ("rp", "rt")]:
         tail = rp.tail
@@ -163,11 +164,11 @@ def _ruby_for_pdf(ruby: etree._Element) -> None:
     ruby.text = None
     ruby.tag = "span"
     ruby.set("class", "ruby")
+    ruby.append(base)
     for rt in notes:
         rt.tag = "span"
         rt.set("class", "rt")
         ruby.append(rt)
-    ruby.append(base)
 
 
 def _append_text(el: etree._Element, text: str) -> None:
