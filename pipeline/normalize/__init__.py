@@ -17,6 +17,7 @@ from dataclasses import replace
 from pipeline.document import Document, Metadata
 from pipeline.normalize import stream
 from pipeline.normalize.repair import repair_string, repair_text
+from pipeline.normalize.spacing import spaces_outside
 from pipeline.normalize.typography import typeset
 
 
@@ -59,8 +60,10 @@ def normalize(doc: Document, *, typography: bool = True) -> Document:
     notes = {key: replace(note, body=copy.deepcopy(note.body)) for key, note in doc.notes.items()}
     warnings = list(doc.warnings)
     run = _transform(typography)
+    spaces_outside(body)
     stream.apply(body, lang, run, warnings)
     for note in notes.values():
+        spaces_outside(note.body)
         stream.apply(note.body, lang, run, warnings)
     return replace(doc, metadata=_metadata(doc.metadata, typography), body=body, notes=notes,
                    warnings=warnings)
