@@ -280,9 +280,23 @@ def _footnote_span(note, span_id: str) -> etree._Element:
     for child in content:
         span.append(child)
     # The note's number (::footnote-marker) runs into its first paragraph
-    # instead of standing on a line of its own above it.
+    # instead of standing on a line of its own above it: a plain paragraph's
+    # content goes into the note itself (as an inline box in the note,
+    # WeasyPrint 70 with overflow-wrap: break-word breaks the words of an
+    # element inside it anywhere, without a hyphen: "trib|e"); a paragraph with
+    # attributes of its own (language, direction) is set inline instead.
     if not (span.text or "").strip() and len(span) and span[0].get("class", "").startswith("fn-p "):
-        span[0].set("class", span[0].get("class") + "fn-first")
+        first = span[0]
+        if first.get("class").split() == ["fn-p"] and len(first.attrib) == 1:
+            span.text = (span.text or "") + (first.text or "")
+            for n, child in enumerate(list(first)):
+                span.insert(n, child)
+            after = first.getnext()
+            if after is not None and after.get("class", "").startswith("fn-p "):
+                after.set("class", after.get("class") + "fn-second")     # indented, as p + p
+            remove_keeping_tail(first)
+        else:
+            first.set("class", first.get("class") + "fn-first")
     return span
 
 

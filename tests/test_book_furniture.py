@@ -3,6 +3,7 @@ in contents and bookmarks, note numbers beside their note, ruby in both outputs.
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -130,3 +131,22 @@ def test_ruby_in_the_pdf_annotation_after_its_base(japanese):
     assert note["size"] < spans[at]["size"]
     text = pdf_text(japanese.with_suffix(".pdf"))
     assert "<ruby>" not in text and "相互扶助(そうごふじょ)" in text
+
+
+ETHICS_NOTES = FIXTURES / "ethics-notes.muse"      # two notes of the corpus's Ethics, as written
+
+
+def test_note_words_stay_whole(tmp_path):
+    # WeasyPrint 70 breaks the words of an element (here emphasis) inside an
+    # inline box anywhere, without a hyphen, under overflow-wrap: break-word
+    # ("trib|e", "me|mory"): the note's first paragraph, run in after its
+    # number, must not be such a box.
+    from collections import Counter
+
+    proc = run_cli("build", ETHICS_NOTES, "-o", tmp_path, "--format", "pdf")
+    assert proc.returncode == 0, proc.stderr
+    text = pdf_text(tmp_path / "ethics-notes.pdf").replace("\u2010\n", "")
+    source = re.sub(r"<[^>]+>", "", ETHICS_NOTES.read_text("utf-8").split("\n\n", 2)[2])
+    printed = Counter(re.findall(r"[^\W\d_]+", text))
+    wanted = Counter(w for w in re.findall(r"[^\W\d_]+", source) if len(w) >= 4)
+    assert not {w: n for w, n in wanted.items() if printed[w] < n}
