@@ -109,7 +109,9 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
         if "booklet" in options.formats:
             from dataclasses import replace
             from pipeline.paper import parse_paper
-            imposition = replace(options.impose, cover=not doc.metadata.nofinalpage) \
+            from pipeline.scripts import direction
+            imposition = replace(options.impose, cover=not doc.metadata.nofinalpage,
+                                 rtl=direction(prep.lang) == "rtl") \
                 if isinstance(options.impose, ImposeOptions) else options.impose
             made["booklet"] = impose(pdf.data, imposition, parse_paper(options.pdf.paper))
     if "epub" in options.formats:

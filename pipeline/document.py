@@ -24,6 +24,9 @@ Blocks (children of ``body``, ``blockquote``, ``div``, ``li``, ``dd``, ``td``…
 Inline
     ``em strong code sup sub del br a[href] a[id]`` (anchor),
     ``span class=sc`` (small caps), ``span class=sf`` (sans), ``span lang=xx``,
+    ``span dir=ltr|rtl|auto`` — a run isolated in its direction (``p``, ``div``,
+    ``blockquote`` may carry ``dir`` too), ``ruby`` > base text + ``rt``
+    (annotation), optional ``rp`` (fallback parentheses),
     ``a class=noteref href=#ID`` — a footnote reference; ``ID`` is a key of
     ``Document.notes``; the element's text is the label shown.
 

@@ -20,6 +20,10 @@ as broken.
 
 Blank pages needed to fill a signature go before the last page, so the
 colophon stays the back cover (PDF::Imposition's ``cover`` option).
+
+A right-to-left book (``rtl``) is bound on the right: every layout is the
+left-to-right one mirrored, so page 1 is on the left half of the first sheet
+and the back cover on the right, and pages follow from right to left.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class ImposeOptions:
     creep: float = 0.0            # paper thickness in mm: inner sheets' pages move towards the fold
     marks: bool = False           # crop (and fold) marks, pages with their bleed
     cover: bool = True            # keep the last page last (it is the colophon, the back cover)
+    rtl: bool = False             # a right-to-left book: bound on the right, every layout mirrored
 
     def check(self) -> None:
         if self.layout not in IMPOSITIONS:
@@ -101,8 +106,21 @@ def padded(pages: int, multiple: int, cover: bool) -> list[int | None]:
     return order + [None] * blanks
 
 
-def plan(layout: str, pages: int, signature: int = 0, cover: bool = True) -> list[list[Slot]]:
-    """The sheet sides in print order, each a list of slots (column, row from the top left)."""
+def plan(layout: str, pages: int, signature: int = 0, cover: bool = True,
+         rtl: bool = False) -> list[list[Slot]]:
+    """The sheet sides in print order, each a list of slots (column, row from the top left);
+    mirrored left to right for a book bound on the right (``rtl``)."""
+    sides = _plan(layout, pages, signature, cover)
+    if rtl:
+        columns = 1 + max(slot.col for side in sides for slot in side)
+        for side in sides:
+            for slot in side:
+                slot.col = columns - 1 - slot.col
+            side.sort(key=lambda slot: (slot.row, slot.col))
+    return sides
+
+
+def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slot]]:
     if layout == "saddle":
         from pdfimpose.schema.hardcover import HardcoverImpositor
         size = signature_pages(pages, signature)
@@ -140,7 +158,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
     if options.layout == "none":
         return pdf
     src = fitz.open(stream=pdf, filetype="pdf")
-    sides = plan(options.layout, src.page_count, options.signature, options.cover)
+    sides = plan(options.layout, src.page_count, options.signature, options.cover, options.rtl)
     sheet = options.sheet_size(paper)
     width, height = max(sheet.points), min(sheet.points)        # landscape
     trim = src[0].trimbox

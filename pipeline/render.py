@@ -19,8 +19,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
 
 from pipeline.colophon import Colophon, build_colophon
-from pipeline.document import Document, drop_image, text_content
+from pipeline.document import Document, drop_image, remove_keeping_tail, text_content
+from pipeline.labels import labels_for
 from pipeline.language import guess_language
+from pipeline.scripts import direction
 
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -36,9 +38,11 @@ BLOCK_TAGS = {"p", "blockquote", "div", "pre", "ul", "ol", "li", "dl", "dt", "dd
 
 @lru_cache(maxsize=1)
 def templates() -> Environment:
-    return Environment(loader=PackageLoader("pipeline", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("pipeline", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.tests["rtl"] = lambda lang: direction(lang or "") == "rtl"     # {% if lang is rtl %}
+    return env
 
 
 @dataclass
@@ -90,11 +94,22 @@ def prepare(doc: Document) -> Prepared:
                 hid += "x"
             heading.set("id", hid)
             used.add(hid)
-        title = heading.get("data-toc") or " ".join(text_content(heading).split())
+        title = heading.get("data-toc") or heading_title(heading)
+        if not heading.get("data-toc") and title != " ".join(text_content(heading).split()):
+            # Contents, bookmarks and running heads without the note numbers.
+            heading.set("data-toc", title)
         toc.append(TocEntry(int(heading.tag[1]), title, heading.get("id")))
     chapters = [e for e in toc if e.level <= 2]
     show_toc = not doc.metadata.notoc and len(chapters) >= 2
     return Prepared(doc=doc, lang=lang, colophon=colophon, toc=toc, show_toc=show_toc)
+
+
+def heading_title(heading: etree._Element) -> str:
+    """A heading's text without its footnote references, on one line."""
+    clean = copy.deepcopy(heading)
+    for ref in clean.xpath(".//a[contains(concat(' ', @class, ' '), ' noteref ')]"):
+        remove_keeping_tail(ref)
+    return " ".join(text_content(clean).split())
 
 
 def html_fragment(el: etree._Element) -> str:
@@ -147,7 +162,66 @@ def pdf_body(prep: Prepared) -> etree._Element:
         for offset, span in enumerate(spans):
             parent.insert(index + offset, span)
         spans[-1].tail = tail
+    keep_korean_words(body, prep.lang)
+    for ruby in list(body.iter("ruby")):
+        _ruby_for_pdf(ruby)
     return body
+
+
+def _ruby_for_pdf(ruby: etree._Element) -> None:
+    """WeasyPrint has no ruby layout: ``ruby`` becomes its base followed by the
+    annotation, small, in parentheses (as the ``rp`` fallback reads) — placed
+    above the base, the annotation would be read as part of the line above by
+    text extraction and search; ``rp`` fallbacks are dropped."""
+    notes = [rt for rt in ruby if rt.tag == "rt"]
+    for rp in [el for el in ruby if el.tag in ("rp", "rt")]:
+        tail = rp.tail
+        rp.tail = None
+        ruby.remove(rp)
+        if tail:
+            _append_text(ruby, tail)
+    base = etree.Element("span", {"class": "rb"})
+    base.text = ruby.text
+    for child in list(ruby):
+        base.append(child)
+    ruby.text = None
+    ruby.tag = "span"
+    ruby.set("class", "ruby")
+    ruby.append(base)
+    for rt in notes:
+        rt.tag = "span"
+        rt.set("class", "rt")
+        ruby.append(rt)
+
+
+def _append_text(el: etree._Element, text: str) -> None:
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
+# Korean is written with spaces between words and breaks only there
+# (word-break: keep-all). WeasyPrint lacks keep-all and Pango breaks between
+# any two Hangul syllables: a word joiner (U+2060, invisible, no glyph) between
+# the characters of a word that holds Hangul keeps it on one line.
+WORD_JOINER = "\u2060"
+_HANGUL = "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f"
+_IN_KOREAN_WORD = re.compile(f"(?<=[{_HANGUL}])(?=[^\\s{WORD_JOINER}])|(?<=[^\\s{WORD_JOINER}])(?=[{_HANGUL}])")
+
+
+def keep_korean_words(el: etree._Element, lang: str) -> None:
+    """Word joiners inside the Korean words of ``el`` (whose language is
+    ``lang``), in place; elements in another language (``lang=…``) are left alone."""
+    lang = el.get("lang") or lang
+    korean = lang.split("-")[0].lower() == "ko"
+    if korean and el.text and el.tag != "pre":
+        el.text = _IN_KOREAN_WORD.sub(WORD_JOINER, el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            keep_korean_words(child, lang)
+        if korean and child.tail:
+            child.tail = _IN_KOREAN_WORD.sub(WORD_JOINER, child.tail)
 
 
 def _unwrap_superscript(ref: etree._Element) -> None:
@@ -205,6 +279,24 @@ def _footnote_span(note, span_id: str) -> etree._Element:
     span.text = content.text
     for child in content:
         span.append(child)
+    # The note's number (::footnote-marker) runs into its first paragraph
+    # instead of standing on a line of its own above it: a plain paragraph's
+    # content goes into the note itself (as an inline box in the note,
+    # WeasyPrint 70 with overflow-wrap: break-word breaks the words of an
+    # element inside it anywhere, without a hyphen: "trib|e"); a paragraph with
+    # attributes of its own (language, direction) is set inline instead.
+    if not (span.text or "").strip() and len(span) and span[0].get("class", "").startswith("fn-p "):
+        first = span[0]
+        if first.get("class").split() == ["fn-p"] and len(first.attrib) == 1:
+            span.text = (span.text or "") + (first.text or "")
+            for n, child in enumerate(list(first)):
+                span.insert(n, child)
+            after = first.getnext()
+            if after is not None and after.get("class", "").startswith("fn-p "):
+                after.set("class", after.get("class") + "fn-second")     # indented, as p + p
+            remove_keeping_tail(first)
+        else:
+            first.set("class", first.get("class") + "fn-first")
     return span
 
 
@@ -214,6 +306,7 @@ def pdf_html(prep: Prepared) -> str:
     return templates().get_template("pamphlet.html").render(
         lang=prep.lang, meta=doc.metadata, colophon=prep.colophon,
         toc=prep.toc if prep.show_toc else [], body=html_fragment(pdf_body(prep)),
+        labels=labels_for(prep.lang),
         final_page=not doc.metadata.nofinalpage)
 
 
@@ -263,7 +356,8 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     left out, its caption kept)."""
     doc = prep.doc
     env = templates()
-    parts = [EpubPart("titlepage.xhtml", "Title page", "titlepage")]
+    labels = labels_for(prep.lang)
+    parts = [EpubPart("titlepage.xhtml", labels.titlepage, "titlepage")]
     body = copy.deepcopy(doc.body)
     text_pages = mark_print_pages(body, [p for p in prep.print_pages if p.kind == "text"])
     chunks = split_chapters(body)
@@ -318,9 +412,9 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
         lang=prep.lang, meta=doc.metadata, pages=parts[0].pages)
     if not doc.metadata.nofinalpage:
         pages = [(printed["colophon"], f"page-{printed['colophon']}")] if "colophon" in printed else []
-        parts.append(EpubPart("colophon.xhtml", "Colophon", "colophon", pages=pages,
+        parts.append(EpubPart("colophon.xhtml", labels.colophon, "colophon", pages=pages,
                               xhtml=env.get_template("epub_colophon.xhtml").render(
-                                  lang=prep.lang, colophon=prep.colophon, pages=pages)))
+                                  lang=prep.lang, colophon=prep.colophon, labels=labels, pages=pages)))
     return parts
 
 

@@ -48,8 +48,9 @@ DANGEROUS_TAGS = {
     "meta", "base", "form", "input", "button", "select", "textarea", "svg", "math", "audio",
     "video", "source", "track", "canvas", "template", "noscript", "portal", "param",
 }
-ALLOWED_ATTRIBUTES = {"class", "id", "lang", "href", "src", "alt", "title", "type", "start",
+ALLOWED_ATTRIBUTES = {"class", "id", "lang", "dir", "href", "src", "alt", "title", "type", "start",
                       "colspan", "rowspan", "data-toc", "data-label"}
+DIRECTIONS = {"ltr", "rtl", "auto"}
 
 
 def line_of(text: str, needle: str, start: int = 0, wrap: bool = True) -> tuple[int | None, int]:
@@ -259,6 +260,8 @@ def vet(doc: Document, text: str = "") -> Document:
             for name in list(el.attrib):
                 if name not in ALLOWED_ATTRIBUTES:
                     del el.attrib[name]
+            if el.get("dir") is not None and el.get("dir") not in DIRECTIONS:
+                del el.attrib["dir"]
         for img in list(root.iter("img")):
             src = (img.get("src") or "").strip()
             picture, why = usable_image(src, doc.base_dir)

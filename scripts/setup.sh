@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 #   fonts-linuxlibertine  the book typeface (Latin, Greek, Cyrillic)
 #   fonts-noto-cjk        Chinese, Japanese, Korean texts
 #   fonts-dejavu-core     the stated fallback typeface
+#   fonts-noto-core       Noto Naskh Arabic (Persian, Arabic, Urdu …) and Noto Serif
+#                         Hebrew (Hebrew, Yiddish): right-to-left texts
 #   libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0  WeasyPrint's text layout
 #   default-jdk-headless  Java for EPUBCheck; the tests run it on many EPUBs in one
 #                         JVM through a small Java source file, which needs the JDK
@@ -26,7 +28,7 @@ cd "$(dirname "$0")/.."
 #                         by a PDF's text extraction, a hyphen at a line end, are repaired
 #                         only where they make a word of the language (pipeline/wordlist.py)
 #   pandoc                benchmarks; the tests convert .muse texts to pandoc's Markdown
-need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
+need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core fonts-noto-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver
       wamerican wbritish wfrench wngerman wspanish witalian)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
@@ -70,4 +72,30 @@ if [ ! -f tests/tools/node_modules/.installed ] || [ tests/tools/package-lock.js
 fi
 if [ "${1:-}" = bench ] && ! .venv/bin/python -c "import pyinstrument" >/dev/null 2>&1; then
   .venv/bin/python -m pip install -q -e '.[bench]'
+fi
+
+# Hyphenation patterns for the languages Pyphen has none for (Macedonian,
+# Turkish, Finnish, Welsh, Irish, Kurmanji …): TeX's hyph-utf8 patterns as
+# Debian's texlive-lang-european ships them. Only the pattern files are taken
+# out of the package (not the TeX system it depends on) and converted into
+# Pyphen's format in .venv/share/zinepress/hyphen (pipeline/hyphenation.py).
+hyph=$(.venv/bin/python -c 'from pipeline.hyphenation import dictionary_dir; print(dictionary_dir())')
+if [ ! -f "$hyph/.installed" ]; then
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-deb >/dev/null 2>&1; then
+    echo "setup: no apt-get: Macedonian, Turkish, Finnish … will not be hyphenated" >&2
+  else
+    tmp=$(mktemp -d)
+    chmod a+rwx "$tmp"   # apt downloads as its own user
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    if ! (cd "$tmp" && apt-get -qq download texlive-lang-european >/dev/null 2>&1); then
+      $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq
+      (cd "$tmp" && apt-get -qq download texlive-lang-european >/dev/null)
+    fi
+    dpkg-deb --fsys-tarfile "$tmp"/texlive-lang-european_*.deb \
+      | tar -x -C "$tmp" --wildcards '*/hyph-utf8/patterns/txt/hyph-*'
+    .venv/bin/python -m pipeline.hyphenation install "$tmp" "$hyph"
+    touch "$hyph/.installed"
+    rm -rf "$tmp"
+  fi
 fi

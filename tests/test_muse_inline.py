@@ -49,7 +49,21 @@ def test_nbsp_and_br():
 
 
 def test_unknown_tags_stay_text():
-    assert body("<ruby>先|ま</ruby> <u>x</u>\n") == "<body><p>&lt;ruby&gt;先|ま&lt;/ruby&gt; &lt;u&gt;x&lt;/u&gt;</p></body>"
+    assert body("<u>x</u> <ruby>x\n") == "<body><p>&lt;u&gt;x&lt;/u&gt; &lt;ruby&gt;x</p></body>"
+
+
+def test_ruby_base_and_annotation():
+    assert body("<ruby>先|ま</ruby>ず <ruby>漢字|かんじ</ruby>\n") == (
+        "<body><p><ruby>先<rt>ま</rt></ruby>ず <ruby>漢字<rt>かんじ</rt></ruby></p></body>")
+
+
+def test_direction_runs_are_isolated():
+    assert body("متن >>>Mikhail *Bakunin*<<< و <<<کل>>> x\n") == (
+        '<body><p>متن <span dir="ltr">Mikhail <em>Bakunin</em></span> و <span dir="rtl">کل</span> x</p></body>')
+    # A paragraph that is one run takes the direction itself.
+    assert body("<<<بند کامل\nدر دو سطر>>>\n") == '<body><p dir="rtl">بند کامل\nدر دو سطر</p></body>'
+    # Markers without their closer stay text.
+    assert body("a >>> b\n") == "<body><p>a &gt;&gt;&gt; b</p></body>"
 
 
 def test_unclosed_tag_is_text_and_misnested_is_repaired():

@@ -140,8 +140,11 @@ def footnote_places(pdf):
                 for span in spans:
                     if span["size"] < 7 and span["text"].strip():
                         calls.add(span["text"].strip())     # note calls (and small superscripts)
-                match = re.fullmatch(r"(\d+)\.\s*", spans[0]["text"])
-                if match and abs(spans[0]["size"] - 8.5) < 0.1:
+                # A note's number begins its first line, the note's text after
+                # it on the same line; the next number in turn, so that a line
+                # of a note that begins with a year ("1912. …") is not taken.
+                match = re.match(r"(\d+)\.(?:\s|$)", spans[0]["text"])
+                if match and abs(spans[0]["size"] - 8.5) < 0.1 and int(match.group(1)) == len(notes) + 1:
                     notes.append((match.group(1), page.number + 1))
     return notes, calls_on
 

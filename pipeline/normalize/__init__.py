@@ -21,6 +21,7 @@ from pipeline.language import guess_language
 from pipeline.normalize import stream
 from pipeline.normalize.ligatures import repair_ligatures
 from pipeline.normalize.repair import repair_string, repair_text
+from pipeline.normalize.spacing import spaces_outside
 from pipeline.normalize.typography import typeset
 
 
@@ -66,8 +67,10 @@ def normalize(doc: Document, *, typography: bool = True) -> Document:
         [body] + [note.body for note in notes.values()],
         doc.metadata.lang or guess_language(text_content(body)))
     run = _transform(typography)
+    spaces_outside(body)
     stream.apply(body, lang, run, warnings)
     for note in notes.values():
+        spaces_outside(note.body)
         stream.apply(note.body, lang, run, warnings)
     return replace(doc, metadata=_metadata(doc.metadata, typography), body=body, notes=notes,
                    warnings=warnings, changes=changes)

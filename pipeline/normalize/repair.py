@@ -34,11 +34,16 @@ def _keep_markers(match: re.Match) -> str:
 
 def _mark_run(match: re.Match) -> str:
     run = match.group(0)
-    marks = run.replace(" ", "")
     if " " not in run:
         return run
-    # The space goes before the element boundary: "a <em> b</em>" → "a <em>b</em>".
-    return " " + marks
+    # One space, where the first one stood: "a <em> b</em>" → "a <em>b</em>",
+    # and "<em>cult</em> -- of" keeps its space after the element. (Moving
+    # every space before the boundary put it inside a closing element:
+    # "<em>cult </em>-- of".) Spaces a source puts inside an element's edges
+    # are moved out beforehand (``spacing.spaces_outside``).
+    first = run.index(" ")
+    marks = run.replace(" ", "")
+    return marks[:first] + " " + marks[first:]
 
 
 def repair_text(text: str) -> str:

@@ -22,9 +22,9 @@ from pipeline.safety import LINK_SCHEMES
 _TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
          "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
          "figcaption", "img", "pre", "code", "hr", "br", "em", "i", "strong", "b", "sup", "sub",
-         "del", "s", "strike", "a", "span", "small"}
+         "del", "s", "strike", "a", "span", "small", "bdi", "ruby", "rt", "rp"}
 _ATTRS = {
-    "*": {"lang"},
+    "*": {"lang", "dir"},
     "a": {"href", "id", "class"},
     "span": {"class"},
     "div": {"class", "id"},
@@ -37,11 +37,11 @@ _ATTRS = {
     **{h: {"id", "data-toc"} for h in ("h1", "h2", "h3", "h4", "h5", "h6")},
 }
 
-_RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5"}
+_RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5", "bdi": "span"}
 _BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "p", "blockquote", "div", "ul", "ol", "li", "dl",
                "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
                "figure", "figcaption", "pre", "hr"}
-_INLINE_KEEP = {"em", "strong", "code", "sup", "sub", "del", "br", "a", "span"}
+_INLINE_KEEP = {"em", "strong", "code", "sup", "sub", "del", "br", "a", "span", "ruby", "rt", "rp"}
 _DIV_CLASSES = {"verse", "center", "right", "biblio", "play", "pagebreak"}
 _SPAN_CLASSES = {"sc", "sf"}
 # Where blocks may sit (children are blocks, loose text gets a ``p``).
@@ -86,6 +86,10 @@ class _Converter:
         attrs: dict[str, str] = {}
         if src.get("lang") and tag in ("span", "div", "p", "blockquote"):
             attrs["lang"] = src.get("lang")
+        if tag in ("span", "div", "p", "blockquote"):
+            direction = (src.get("dir") or ("auto" if src.tag == "bdi" else "")).lower()
+            if direction in ("ltr", "rtl", "auto"):
+                attrs["dir"] = direction
         if tag == "sup" and len(src) == 1 and src[0].tag == "a" \
                 and "footnote-ref" in (src[0].get("class") or ""):
             ref = src[0]

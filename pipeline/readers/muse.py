@@ -276,7 +276,7 @@ def _classify_line(line: str, n: int, nolist: bool) -> _El:
         if _TABLE_GH.match(line):
             return _El("table", n, string=line)
     if c == " ":
-        if "|" in line:
+        if "|" in line and "|" in _RUBY_RUN.sub("", line):     # a ruby's "|" is no cell border
             return _El("table", n, string=line)
         if _NEWPAGE.match(line):
             return _El("newpage", n)
@@ -544,6 +544,43 @@ def _unroll(tag: str, close: bool) -> list[_Tok]:
     if close:
         return [_Tok("close", "", n) for n in reversed(names)]
     return [_Tok("open", "", n) for n in names]
+
+
+# Amusewiki's direction markers, ``<<<right to left>>>`` and ``>>>left to
+# right<<<``, and furigana, ``<ruby>base|annotation</ruby>``: found by plain
+# string searches (each marker's next place is looked up once, and a marker
+# with no closer after it ends that kind of run), linear in the text.
+_RUBY_RUN = re.compile(r"<ruby>[^<]*</ruby>")
+_RUN_MARKERS = (("<<<", ">>>", "rtl"), (">>>", "<<<", "ltr"), ("<ruby>", "</ruby>", "ruby"))
+
+
+def _special_runs(s: str) -> list[tuple[str, str]]:
+    """``s`` cut into (kind, text): kind "" for ordinary text, "rtl", "ltr" or "ruby"."""
+    out: list[tuple[str, str]] = []
+    pos = text_from = 0
+    ahead = {opener: s.find(opener) for opener, _, _ in _RUN_MARKERS}
+    live = {opener for opener, _, _ in _RUN_MARKERS if ahead[opener] >= 0}
+    while live:
+        for opener in list(live):
+            if ahead[opener] < pos:
+                ahead[opener] = s.find(opener, pos)
+                if ahead[opener] < 0:
+                    live.discard(opener)
+        if not live:
+            break
+        opener, closer, kind = min((m for m in _RUN_MARKERS if m[0] in live), key=lambda m: ahead[m[0]])
+        start = ahead[opener]
+        end = s.find(closer, start + len(opener))
+        if end < 0:
+            live.discard(opener)
+            continue
+        if start > text_from:
+            out.append(("", s[text_from:start]))
+        out.append((kind, s[start + len(opener):end]))
+        pos = text_from = end + len(closer)
+    if text_from < len(s) or not out:
+        out.append(("", s[text_from:]))
+    return out
 
 
 def _image(target: str):
@@ -845,6 +882,9 @@ class _Parser:
                sec: bool = True, links: bool = True, figures: bool = False) -> None:
         if not s:
             return
+        if ("<<<" in s or ">>>" in s or "<ruby>" in s) and self._runs(
+                parent, s, line, pri=pri, sec=sec, links=links, figures=figures):
+            return
         toks = _pair(_tokenize(s))
         stack = [parent]
         # Text between elements is gathered and set once: appending piece by piece
@@ -911,6 +951,34 @@ class _Parser:
                 self._link(top, t.s, line, links=links,
                            figures=figures and len(stack) == 1, pri=pri, sec=sec)
         flush()
+
+    def _runs(self, parent: etree._Element, s: str, line: int, **options) -> bool:
+        """Direction runs and ruby (``_special_runs``), each rendered with the
+        ordinary inline markup inside; False when ``s`` has none. A paragraph
+        that is one direction run takes the direction itself."""
+        runs = _special_runs(s)
+        if len(runs) == 1 and not runs[0][0]:
+            return False
+        whole = [r for r in runs if r[0] or r[1].strip()]
+        if (len(whole) == 1 and whole[0][0] in ("rtl", "ltr") and parent.tag in _INLINE_HOLDERS
+                and not len(parent) and not (parent.text or "").strip()):
+            parent.set("dir", whole[0][0])
+            self.inline(parent, whole[0][1], line, **options)
+            return True
+        for kind, text in runs:
+            if not kind:
+                self.inline(parent, text, line, **options)
+            elif kind == "ruby":
+                base, _, note = text.partition("|")
+                ruby = etree.SubElement(parent, "ruby")
+                self.inline(ruby, base, line, **options)
+                if note.strip():
+                    rt = etree.SubElement(ruby, "rt")
+                    self.inline(rt, note.strip(), line, **options)
+            else:
+                span = etree.SubElement(parent, "span", dir=kind)
+                self.inline(span, text, line, **options)
+        return True
 
     def _link(self, top, raw: str, line: int, *, links: bool, figures: bool,
               pri: bool, sec: bool) -> None:

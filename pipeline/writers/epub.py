@@ -27,7 +27,9 @@ from pathlib import Path
 
 from ebooklib import epub
 
+from pipeline.labels import labels_for
 from pipeline.render import EpubPart, Prepared, epub_parts, style_path, templates
+from pipeline.scripts import direction
 
 
 def build_time() -> dt.datetime:
@@ -61,38 +63,6 @@ def w3c_date_of(text: str) -> str:
     if len(days) == 1:
         return f"{year}-{month:02d}-{days[0]:02d}"
     return f"{year}-{month:02d}"
-
-
-# Words of the book's own furniture, in the book's language where we know it.
-LABELS = {
-    "en": ("Contents", "Landmarks", "Cover", "Title page", "Start of text", "Colophon", "Pages"),
-    "fr": ("Table des matières", "Repères", "Couverture", "Page de titre", "Début du texte", "Colophon",
-           "Pages"),
-    "de": ("Inhalt", "Orientierungspunkte", "Umschlag", "Titelseite", "Textbeginn", "Impressum", "Seiten"),
-    "es": ("Índice", "Puntos de referencia", "Cubierta", "Portada", "Inicio del texto", "Colofón", "Páginas"),
-    "it": ("Indice", "Punti di riferimento", "Copertina", "Frontespizio", "Inizio del testo", "Colophon",
-           "Pagine"),
-    "pt": ("Sumário", "Pontos de referência", "Capa", "Folha de rosto", "Início do texto", "Colofão", "Páginas"),
-    "mk": ("Содржина", "Ориентири", "Корица", "Насловна страница", "Почеток на текстот", "Колофон", "Страници"),
-    "ru": ("Содержание", "Ориентиры", "Обложка", "Титульная страница", "Начало текста", "Выходные данные",
-           "Страницы"),
-    "zh": ("目录", "导航", "封面", "书名页", "正文", "版权页", "页码"),
-}
-
-
-@dataclass
-class Labels:
-    contents: str
-    landmarks: str
-    cover: str
-    titlepage: str
-    start: str
-    colophon: str
-    pages: str
-
-
-def labels_for(lang: str) -> Labels:
-    return Labels(*LABELS.get(lang.split("-")[0].lower(), LABELS["en"]))
 
 
 class XhtmlDocument(epub.EpubHtml):
@@ -456,6 +426,8 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         spine.append(nav)
     spine += [items[p.file_name] for p in parts if p.kind in ("chapter", "colophon")]
     book.spine = spine
+    if direction(prep.lang) == "rtl":
+        book.set_direction("rtl")       # page-progression-direction on the spine
     facts = BookFacts(has_headings=any(p.headings for p in chapters), notes=len(doc.notes),
                       toc_depth=nav_depth(nav_toc), print_pages=len(pages), print_edition=prep.print_edition)
     accessibility_metadata(book, parts, facts)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.document import Document
 from pipeline.images import ImageRefused, load_image
+from pipeline.scripts import cjk_face
 
 WIDTH, HEIGHT = 1600, 2560
 MARGIN = 150
@@ -28,7 +29,6 @@ FACES = {
     "regular": ("Linux Libertine O:style=Regular", "DejaVu Serif:style=Book"),
     "italic": ("Linux Libertine O:style=Italic", "DejaVu Serif:style=Italic"),
 }
-CJK_FACES = {"zh": "Noto Serif CJK SC", "ja": "Noto Serif CJK JP", "ko": "Noto Serif CJK KR"}
 
 
 @dataclass
@@ -115,7 +115,7 @@ def pick_font(text: str, lang: str, style: str) -> str | None:
     needed = {ord(ch) for ch in text if not ch.isspace()}
     candidates: list[str] = []
     if any(is_cjk(ch) for ch in text):
-        family = CJK_FACES.get(lang.split("-")[0], CJK_FACES["zh"])
+        family = cjk_face(lang) or cjk_face("zh")
         candidates.append(f"{family}:style=Regular")
     candidates += FACES[style]
     first = None
@@ -127,18 +127,29 @@ def pick_font(text: str, lang: str, style: str) -> str | None:
     return first
 
 
+def is_hangul(ch: str) -> bool:
+    code = ord(ch)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
+
+
+def _breaks_anywhere(ch: str) -> bool:
+    """Chinese and Japanese break between any two characters; Korean, written
+    with spaces between words, breaks at its spaces (and keeps them)."""
+    return is_cjk(ch) and not is_hangul(ch)
+
+
 def wrap(text: str, font, width: int) -> list[str]:
-    """Greedy line breaking at spaces (between any two characters for CJK)."""
+    """Greedy line breaking at spaces (between any two characters for Chinese and Japanese)."""
     lines: list[str] = []
     tokens: list[str] = []
     for word in text.split():
-        if any(is_cjk(ch) for ch in word):
+        if any(_breaks_anywhere(ch) for ch in word):
             tokens.extend(word)
         else:
             tokens.append(word)
     line = ""
     for token in tokens:
-        joiner = "" if (not line or is_cjk(token[0]) or is_cjk(line[-1])) else " "
+        joiner = "" if (not line or _breaks_anywhere(token[0]) or _breaks_anywhere(line[-1])) else " "
         candidate = line + joiner + token
         if line and font.getlength(candidate) > width:
             lines.append(line)

@@ -205,10 +205,11 @@ def lay_out(task: Task) -> Laid:
 
     import weasyprint.layout as engine_layout
 
-    from pipeline import engine_fixes
+    from pipeline import engine_fixes, hyphenation
     from pipeline.fetch import SafeFetcher
 
     engine_fixes.apply()
+    hyphenation.register()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)
     states: list = []                  # each page's page state, in order

@@ -83,7 +83,28 @@ def _margins(options: PdfOptions) -> tuple[float, float, float, float]:
     return tuple(round(m * max(factor, 0.55), 1) for m in MARGINS)
 
 
-def _page_css(options: PdfOptions, title: str = "") -> str:
+def _script_css(lang: str) -> str:
+    """The running heads in the text's own face: a CJK text's Noto CJK variant,
+    upright (the faces have no italic); a right-to-left text's Arabic or Hebrew
+    face, with the heads changing sides — its left-hand pages are the rectos,
+    so they carry the chapter and the right-hand ones the title."""
+    from pipeline.scripts import cjk_face, direction
+
+    css = ""
+    face = cjk_face(lang)
+    if face:
+        css += "".join(f' @page :{side} {{ @top-center {{ font-family: "{face}", serif; font-style: normal; }} }}'
+                       for side in ("left", "right"))
+    if direction(lang) == "rtl":
+        stack = '"Noto Naskh Arabic", "Noto Serif Hebrew", "Linux Libertine O", "DejaVu Serif", serif'
+        css += (f" @page :left {{ @top-center {{ content: string(chapter, first-except); font-family: {stack}; }}"
+                f" @bottom-center {{ font-family: {stack}; }} }}"
+                f" @page :right {{ @top-center {{ content: string(running-title, first-except); font-family: {stack}; }}"
+                f" @bottom-center {{ font-family: {stack}; }} }}")
+    return css
+
+
+def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
     paper = parse_paper(options.paper)
     factor = min(1.0, paper.width / 148)
     top, right, bottom, left = _margins(options)
@@ -94,12 +115,15 @@ def _page_css(options: PdfOptions, title: str = "") -> str:
         css += f" html {{ font-size: {max(7.0, 10.5 * factor):.1f}pt; }}"
     if options.font_size:
         css += f" html {{ font-size: {options.font_size}; }}"
+    css += _script_css(lang)
     # The colophon fills the page area, so that it is one page, the last.
     css += f" .colophon {{ height: {paper.height - top - bottom - 1:.1f}mm; }}"
     if title:
         # A chapter heading sets both running heads, so "first-except" leaves
         # its opening page without either.
         css += (" .text h1, .text h2 { string-set: chapter content(), running-title "
+                f"{_css_string(title)}; }}"
+                " .text h1[data-toc], .text h2[data-toc] { string-set: chapter attr(data-toc), running-title "
                 f"{_css_string(title)}; }}")
     return css
 
@@ -254,10 +278,11 @@ def print_pages(data: bytes, options: PdfOptions, final_page: bool) -> list[Prin
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
-    from pipeline import engine_fixes
+    from pipeline import engine_fixes, hyphenation
     from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
 
     engine_fixes.apply()
+    hyphenation.register()
     options = options or PdfOptions()
     doc = prep.doc
     fetcher = SafeFetcher(doc.base_dir, [Path(p).parent for p in options.css])
@@ -265,7 +290,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
     options.check()
-    page_css = _page_css(options, doc.metadata.title)
+    page_css = _page_css(options, doc.metadata.title, prep.lang)
     parallel = _write_parallel(prep, options, html_text, base_url, page_css)
     if parallel is not None:
         parallel.print_pages = print_pages(parallel.data, options, not doc.metadata.nofinalpage)

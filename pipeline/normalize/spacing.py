@@ -1,0 +1,45 @@
+"""Spaces at the edges of inline elements belong outside them.
+
+``<em>cult </em>-- of`` underlines (or links) the space and hides the spaced
+dash from the typography rules; ``<em> cult</em>`` likewise. Run on the tree
+before the stream repairs (``repair.py`` keeps each space where it stands).
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+INLINE = {"em", "strong", "a", "span", "del", "sup", "sub", "ruby"}
+
+
+def _is_noteref(el: etree._Element) -> bool:
+    return el.tag == "a" and "noteref" in (el.get("class") or "").split()
+
+
+def _before(el: etree._Element, text: str) -> None:
+    previous = el.getprevious()
+    parent = el.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    elif parent is not None:
+        parent.text = (parent.text or "") + text
+
+
+def spaces_outside(root: etree._Element) -> None:
+    """Move the ordinary spaces at the start and the end of every inline
+    element out of it, innermost first (in place)."""
+    for el in reversed(list(root.iter(*INLINE))):
+        if _is_noteref(el) or el.getparent() is None:
+            continue
+        text = el.text or ""
+        if text[:1] == " " and (len(el) or text.strip(" ")):
+            el.text = text.lstrip(" ") or None
+            _before(el, " ")
+        last = el[-1] if len(el) else None
+        tail_text = (last.tail if last is not None else el.text) or ""
+        if tail_text[-1:] == " " and (last is not None or tail_text.strip(" ")):
+            if last is not None:
+                last.tail = tail_text.rstrip(" ") or None
+            else:
+                el.text = tail_text.rstrip(" ") or None
+            el.tail = " " + (el.tail or "")
