@@ -5,7 +5,6 @@ Fixtures in tests/fixtures/scripts/ (written for these tests) and the corpus's z
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 
