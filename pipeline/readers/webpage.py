@@ -1,0 +1,3 @@
+FORMAT = "html"
+EXTENSIONS = (".html",)
+def sniff(text): return 0
