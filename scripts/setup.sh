@@ -4,7 +4,7 @@
 # tools. Safe to run again: it only does what is not done yet.
 #
 #   scripts/setup.sh          build + test needs
-#   scripts/setup.sh bench    also what the benchmarks compare against (pandoc)
+#   scripts/setup.sh bench    also what the benchmarks profile with (pyinstrument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,12 +22,13 @@ cd "$(dirname "$0")/.."
 #                         driven by Selenium through Debian's driver: nothing downloaded);
 #                         DAISY Ace checks each EPUB document in the same headless Chromium
 #   nodejs, npm           the tests run DAISY Ace and the Nu HTML checker (npm, in tests/tools/)
-#   pandoc                benchmarks only
+#   pandoc                the tests make the EPUB, DOCX, ODT and HTML files the readers
+#                         of those formats are checked on from corpus texts (another
+#                         program's files, not ours); the benchmarks time the .muse parser against it
 need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver pandoc)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
-[ "${1:-}" = bench ] && ! command -v pandoc >/dev/null 2>&1 && need+=(pandoc)
 
 missing=()
 for pkg in "${need[@]}"; do

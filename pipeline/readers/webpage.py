@@ -1,3 +1,213 @@
+"""A saved web page (``.html``, ``.htm``, ``.xhtml``) → ``Document``: the
+article only.
+
+The page's notes are found first (``pipeline.readers.xhtml``) and taken out,
+each reference replaced by a word of its own, so that the main-content
+extractor — readability-lxml, which keeps the article's own markup (headings,
+emphasis, lists, tables, images) — can neither drop the notes nor their calls;
+the site's menus, sidebars, forms, cookie notices and footer stay behind.
+Nothing is fetched: images stay as the page names them, and the safety pass
+takes only those beside the file.
+
+Metadata from the page's head: JSON-LD (``headline``, ``author``,
+``datePublished``, ``publisher``, ``inLanguage``), Open Graph and ``article:``
+properties, ``<meta name=author|description|keywords>``, ``<title>``, the
+``lang`` of ``<html>``; the canonical address (``<link rel=canonical>``, else
+``og:url``) and site name make the colophon's "Retrieved from".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from pipeline.document import Document, Metadata
+from pipeline.errors import SourceSyntaxError
+from pipeline.readers.html import html_to_body
+from pipeline.readers.package import note_call, plain, with_notes
+from pipeline.readers.xhtml import collect_notes, strip_namespaces
+
 FORMAT = "html"
-EXTENSIONS = (".html",)
-def sniff(text): return 0
+EXTENSIONS = (".html", ".htm", ".xhtml")
+
+_OPENING = re.compile(r"\A(?:\ufeff)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
+                      re.IGNORECASE | re.DOTALL)
+
+
+def sniff(text: str) -> int:
+    head = text[:4096]
+    if _OPENING.match(head):
+        return 90
+    if re.search(r"<html[\s>]", head, re.IGNORECASE) and re.search(r"<body[\s>]", text[:65536], re.IGNORECASE):
+        return 60
+    return 0
+
+
+def parse(text: str, path: Path | None = None) -> Document:
+    text = re.sub(r"\A\s*<\?xml[^>]*>", "", text)     # lxml.html takes no encoding declaration in a str
+    try:
+        page = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise SourceSyntaxError(f"not an HTML page ({exc})", path=path, hint="give the page as the browser saved it") from exc
+    strip_namespaces(page)
+    meta, canonical = page_metadata(page)
+    for el in page.xpath("//script|//style|//noscript|//template"):
+        if el.get("type") != "application/ld+json":
+            el.drop_tree()
+    body = page.find("body")
+    if body is None:
+        body = page
+    # Each note call becomes a word the extractor keeps; the notes leave the page.
+    token = "zpnote" + secrets.token_hex(4)
+    while token in text:
+        token = "zpnote" + secrets.token_hex(4)
+    notes = collect_notes([("page", body)], {},
+                          lambda base, href: ("page", href[1:]) if href.startswith("#") and len(href) > 1 else None)
+    calls = {}
+    for a in list(body.iter("a")):
+        if a.get("class") == "footnote-ref" and a.getparent() is not None and a.getparent().tag == "sup":
+            word = f"{token}x{len(calls)}x"
+            calls[word] = note_call(a.get("href")[4:], a.text or "")
+            replace_by_text(a.getparent(), word)
+    article = extract(page, path)
+    article = re.sub(rf"{token}x\d+x", lambda m: calls.get(m.group(0), ""), article)
+    root = lxml.html.fragment_fromstring(article, create_parent="div")
+    absolute_links(root, canonical)
+    drop_title_block(root, meta)
+    article = "".join([root.text or ""] + [etree.tostring(c, encoding="unicode", method="html") for c in root])
+    if not plain(re.sub(r"<[^>]+>", " ", article)):
+        raise SourceSyntaxError("the page has no article text that could be told from the site around it",
+                                path=path, hint="save the article's own page, or copy its text into a .md file")
+    body_el, found, warnings = html_to_body(with_notes(article, notes))
+    return Document(metadata=meta, body=body_el, notes=found, path=path, format=FORMAT, warnings=warnings)
+
+
+def replace_by_text(el: etree._Element, text: str) -> None:
+    parent, previous = el.getparent(), el.getprevious()
+    joined = text + (el.tail or "")
+    if previous is not None:
+        previous.tail = (previous.tail or "") + joined
+    else:
+        parent.text = (parent.text or "") + joined
+    parent.remove(el)
+
+
+def extract(page: etree._Element, path: Path | None) -> str:
+    """The article's HTML, as readability-lxml finds it."""
+    from readability import Document as Readable
+    from readability.readability import Unparseable
+
+    try:
+        return Readable(etree.tostring(page, encoding="unicode", method="html")).summary(html_partial=True)
+    except Unparseable:
+        return ""
+
+
+def page_metadata(page: etree._Element) -> tuple[Metadata, str]:
+    meta = Metadata()
+    props: dict[str, str] = {}
+    for el in page.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = plain(el.get("content"))
+        if key and content and key not in props:
+            props[key] = content
+    ld = json_ld(page)
+    title_el = page.find(".//title")
+    meta.title = (plain(str(ld.get("headline") or ld.get("name") or "")) or props.get("og:title")
+                  or props.get("twitter:title") or props.get("dc.title")
+                  or (plain(title_el.text_content()) if title_el is not None else ""))
+    meta.authors = ld_names(ld.get("author")) or [
+        a for a in (props.get("author"), props.get("article:author"), props.get("dc.creator")) if a
+        and not re.match(r"https?://", a)][:1]
+    meta.date = plain(str(ld.get("datePublished") or "")) or props.get("article:published_time", "") \
+        or props.get("dc.date", "") or props.get("date", "")
+    site = props.get("og:site_name", "") or (ld_names(ld.get("publisher")) or [""])[0]
+    meta.publisher = (ld_names(ld.get("publisher")) or [""])[0]
+    html_el = page if page.tag == "html" else page.getroottree().getroot()
+    meta.lang = plain(str(ld.get("inLanguage") or "")) or plain(html_el.get("lang") or html_el.get("xml:lang")) \
+        or props.get("og:locale", "").replace("_", "-")
+    description = props.get("description") or props.get("og:description")
+    if description:
+        meta.extra["description"] = description
+    keywords = props.get("keywords") or props.get("article:tag")
+    if keywords:
+        meta.topics = [k.strip() for k in keywords.split(",") if k.strip()]
+    canonical = ""
+    for link in page.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    canonical = canonical or props.get("og:url", "") or plain(str(ld.get("url") or ""))
+    if not re.match(r"(?i)https?://", canonical):
+        canonical = ""
+    if canonical:
+        meta.source = f"Retrieved from {site + ', ' if site else ''}{canonical}"
+    elif site:
+        meta.source = f"Retrieved from {site}"
+    return meta, canonical
+
+
+def json_ld(page: etree._Element) -> dict:
+    """The first JSON-LD object that describes an article (or any with a headline)."""
+    for script in page.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
+                kind = item.get("@type")
+                kinds = kind if isinstance(kind, list) else [kind]
+                if item.get("headline") or any(str(k).endswith(("Article", "Posting", "Report")) for k in kinds):
+                    return item
+    return {}
+
+
+def ld_names(value) -> list[str]:
+    """Names of a JSON-LD person or organisation (or a list of them)."""
+    values = value if isinstance(value, list) else [value] if value else []
+    names = []
+    for v in values:
+        name = v.get("name") if isinstance(v, dict) else v if isinstance(v, str) else ""
+        if isinstance(name, str) and plain(name) and not re.match(r"https?://", name):
+            names.append(plain(name))
+    return names
+
+
+def absolute_links(root: etree._Element, base: str) -> None:
+    """Links relative to the page point at the site when its address is known;
+    else they keep their text only (they named files of the site)."""
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith("#") or re.match(r"(?i)(https?|mailto):", href):
+            continue
+        if base and not re.match(r"(?i)[a-z][a-z0-9+.-]*:", href):
+            a.set("href", urljoin(base, href))
+        else:
+            del a.attrib["href"]
+
+
+def drop_title_block(root: etree._Element, meta: Metadata) -> None:
+    """The article's opening heading when it repeats the title, and the byline
+    and date right after it when they repeat the metadata: our title page
+    shows them."""
+    said = {plain(t).casefold() for t in [meta.title, meta.date, *meta.authors,
+                                          *(f"by {a}" for a in meta.authors)] if plain(t)}
+    for el in list(root.iter("h1", "h2", "h3", "p", "div")):
+        text = plain(el.text_content()).casefold()
+        if text and text not in said:
+            break
+        if text and not len(el.xpath(".//img")):
+            el.drop_tree()
