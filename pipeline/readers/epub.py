@@ -123,6 +123,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
         return target, href.split("#", 1)[1]
 
     notes = collect_notes(docs, others, resolve)
+    drop_repeated_title(docs[0][1], metadata.title)
     parts = []
     for name, body in docs:
         local_links(book, name, body)
@@ -133,6 +134,17 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
             cut = text if len(text) <= MAX_ATTRIBUTION_CHARS else text[:MAX_ATTRIBUTION_CHARS].rsplit(" ", 1)[0] + " …"
             metadata.notes = "\n".join(filter(None, [metadata.notes, cut]))
     return Document(metadata=metadata, body=body, notes=found, path=path, format=FORMAT, warnings=warnings)
+
+
+def drop_repeated_title(body: etree._Element, title: str) -> None:
+    """The heading that opens the text when it only repeats the title (our
+    title page shows it)."""
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el is body or el.tag in ("section", "div", "header", "hgroup"):
+            continue
+        if re.fullmatch(r"h[1-6]", el.tag) and title and plain("".join(el.itertext())).casefold() == plain(title).casefold():
+            remove(el)
+        return
 
 
 def refuse_drm(book: Package) -> None:

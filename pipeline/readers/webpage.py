@@ -31,7 +31,7 @@ from pipeline.document import Document, Metadata
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.html import html_to_body
 from pipeline.readers.package import note_call, plain, with_notes
-from pipeline.readers.xhtml import collect_notes, strip_namespaces
+from pipeline.readers.xhtml import collect_notes, is_noteref, note_element, strip_namespaces
 
 FORMAT = "html"
 EXTENSIONS = (".html", ".htm", ".xhtml")
@@ -67,6 +67,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     token = "zpnote" + secrets.token_hex(4)
     while token in text:
         token = "zpnote" + secrets.token_hex(4)
+    drop_site_chrome(body, keep=note_holders(body))
     notes = collect_notes([("page", body)], {},
                           lambda base, href: ("page", href[1:]) if href.startswith("#") and len(href) > 1 else None)
     calls = {}
@@ -75,7 +76,7 @@ def parse(text: str, path: Path | None = None) -> Document:
             word = f"{token}x{len(calls)}x"
             calls[word] = note_call(a.get("href")[4:], a.text or "")
             replace_by_text(a.getparent(), word)
-    article = extract(page, path)
+    article = extract(page, path) if plain(body.text_content()) else ""
     article = re.sub(rf"{token}x\d+x", lambda m: calls.get(m.group(0), ""), article)
     root = lxml.html.fragment_fromstring(article, create_parent="div")
     absolute_links(root, canonical)
@@ -96,6 +97,42 @@ def replace_by_text(el: etree._Element, text: str) -> None:
     else:
         parent.text = (parent.text or "") + joined
     parent.remove(el)
+
+
+# What only a site has around its articles: navigation, banners, sidebars,
+# forms, consent notices (by element, ARIA role, or the names sites give them).
+_CHROME_TAGS = ("nav", "aside", "header", "footer")
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
+_NOTICE = re.compile(r"cookie|consent|gdpr", re.IGNORECASE)
+
+
+def note_holders(body: etree._Element) -> set:
+    """The notes of the page and every element around them."""
+    ids = {el.get("id"): el for el in body.iter() if isinstance(el.tag, str) and el.get("id")}
+    kept = set()
+    for a in body.iter("a"):
+        target = ids.get((a.get("href") or "#")[1:]) if (a.get("href") or "").startswith("#") else None
+        if target is not None and is_noteref(a, target):
+            holder = note_element(target)
+            kept.update([holder, *holder.iterancestors()])
+    return kept
+
+
+def drop_site_chrome(body: etree._Element, keep: set) -> None:
+    """Remove the site's own parts before the extractor weighs the rest: forms
+    and navigation anywhere; headers, footers, asides and landmark roles
+    outside the article (an article's own header is its title and byline);
+    cookie and consent notices. What holds a note of the text (``keep``) stays."""
+    for el in list(body.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None or el in keep:
+            continue
+        inside_article = any(a.tag in ("article", "main") or a.get("role") == "main"
+                             for a in el.iterancestors())
+        role = (el.get("role") or "").lower()
+        names = f"{el.get('id') or ''} {el.get('class') or ''}"
+        if el.tag in ("form", "nav") or role in ("navigation", "search") or _NOTICE.search(names) \
+                or not inside_article and (el.tag in _CHROME_TAGS or role in _CHROME_ROLES):
+            el.drop_tree()
 
 
 def extract(page: etree._Element, path: Path | None) -> str:
@@ -206,6 +243,8 @@ def drop_title_block(root: etree._Element, meta: Metadata) -> None:
     said = {plain(t).casefold() for t in [meta.title, meta.date, *meta.authors,
                                           *(f"by {a}" for a in meta.authors)] if plain(t)}
     for el in list(root.iter("h1", "h2", "h3", "p", "div")):
+        if el.find(".//p") is not None or el.find(".//h1") is not None or el.find(".//div") is not None:
+            continue      # a container: its blocks come next
         text = plain(el.text_content()).casefold()
         if text and text not in said:
             break

@@ -1,0 +1,353 @@
+"""The EPUB, DOCX, ODT and web page readers, on files other programs make.
+
+Fixtures are made at run time: pandoc turns two corpus texts with notes
+(copies in tests/fixtures/formats/) into each format, with the title and
+author given as pandoc metadata (different from the .muse header, so they can
+only come from the file's metadata); a few files are written here with the
+structure LibreOffice and Word give them (text:note, footnotes.xml). Made at
+run time rather than committed: no binary fixture to keep in step with the
+texts, and pandoc is a test requirement anyway (scripts/setup.sh).
+
+One batch build (PDF + EPUB, --jobs 2) of a folder holding one text in every
+format, a web page in site chrome and every kind of bad input shows the batch
+picks the formats up, builds the good ones and fails each bad one alone; the
+other checks read the files without building.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import run_cli
+from test_corpus_outputs import block_text, check_words, pdf_streams, words
+from test_muse_corpus import source_facts
+from pipeline.readers import read
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+TEXTS = {"Action_of_Masses": 7, "War": 1}           # text → notes in its source
+FORMATS = ("epub", "docx", "odt", "html")
+TITLE, AUTHOR = "The Action of Masses, as pandoc wrote it", "P. A. Kropotkin (pandoc)"
+CHROME_WORDS = ["sourdough", "newsletter", "cookies", "gardening", "hiking", "donate", "subscribe"]
+
+
+def pandoc(source: Path, out: Path, title: str = TITLE, author: str = AUTHOR) -> Path:
+    subprocess.run(["pandoc", "-f", "muse", "-s", "-M", f"title={title}", "-M", f"author={author}",
+                    str(source), "-o", str(out)], check=True, capture_output=True)
+    return out
+
+
+def site_page(article_html: str) -> str:
+    """An article in the chrome of a real site: menu, cookie notice, sidebar, newsletter footer."""
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{TITLE} | Example Site</title><meta name="author" content="{AUTHOR}">
+<meta property="og:title" content="{TITLE}"><meta property="og:site_name" content="Example Site">
+<link rel="canonical" href="https://example.org/2019/action-of-masses">
+<script type="application/ld+json">{{"@type": "Article", "headline": "{TITLE}",
+ "author": {{"@type": "Person", "name": "{AUTHOR}"}}, "datePublished": "1890-05-24"}}</script></head>
+<body><header class="site-header"><nav><ul><li><a href="/">Home</a></li><li><a href="/shop">Shop</a></li>
+<li><a href="/about">About us</a></li><li><a href="/donate">Donate</a></li></ul></nav></header>
+<div class="cookie-notice" id="cookie-banner">We use cookies to improve your experience on our site.
+<button>Accept all cookies</button></div>
+<main><article>{article_html}</article></main>
+<aside class="sidebar widget-area"><h3>Popular posts</h3><ul><li><a href="/a">Ten recipes for sourdough bread</a></li>
+<li><a href="/b">Gardening in the winter months</a></li><li><a href="/c">Our favourite hiking trails</a></li></ul></aside>
+<footer class="site-footer"><form class="newsletter"><p>Subscribe to our newsletter for weekly updates</p>
+<input type="email" placeholder="Your email"><button>Subscribe</button></form>
+<p>Copyright 2024 Example Site Ltd. All rights reserved.</p></footer></body></html>"""
+
+
+def body_of(html: str) -> str:
+    return html.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> Path:
+    """Every text in every format, in ``made/TEXT/``."""
+    root = tmp_path_factory.mktemp("formats")
+    for text in TEXTS:
+        folder = root / text
+        folder.mkdir()
+        for fmt in FORMATS:
+            pandoc(FIXTURES / f"{text}.muse", folder / f"{text}-{fmt}.{fmt}")
+        page = folder / f"{text}-html.html"
+        page.write_text(site_page(body_of(page.read_text(encoding="utf-8"))), encoding="utf-8")
+    return root
+
+
+def document_words(doc) -> tuple[list[str], list[str]]:
+    notes = " ".join(block_text(note.body) for note in doc.notes.values())
+    return words(block_text(doc.body)), words(notes)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("text", TEXTS)
+def test_every_word_and_note_and_the_file_metadata(made, text, fmt):
+    doc = read(made / text / f"{text}-{fmt}.{fmt}")
+    assert doc.format == fmt
+    source = FIXTURES / f"{text}.muse"
+    body, notes = document_words(doc)
+    check_words(source, body, notes, f"{fmt} document")
+    _, headings, source_notes = source_facts(source.read_text(encoding="utf-8"))
+    assert len(doc.notes) == TEXTS[text] == source_notes
+    assert len(doc.headings()) == headings
+    assert doc.metadata.title == TITLE
+    assert doc.metadata.authors == [AUTHOR]
+    for word in CHROME_WORDS:
+        assert word.casefold() not in set(body + notes), word
+
+
+def test_detected_by_content_and_overridden_by_from(made, tmp_path):
+    for fmt in FORMATS:
+        disguised = tmp_path / f"War-{fmt}.txt"
+        shutil.copy(made / "War" / f"War-{fmt}.{fmt}", disguised)
+        assert read(disguised).format == fmt
+    # --from html reads a page that opens without <html> (a fragment saved as .txt)
+    fragment = tmp_path / "fragment.txt"
+    fragment.write_text("<p>Only <em>a</em> paragraph.</p>\n" * 30, encoding="utf-8")
+    assert read(fragment).format != "html"
+    assert read(fragment, "html").format == "html"
+
+
+# ---------------------------------------------------------------- real files, written by hand
+
+def odt_with_notes(path: Path) -> Path:
+    """An ODT as LibreOffice writes it: meta.xml, automatic styles, text:note."""
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    content = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="{office}" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">
+<office:automatic-styles>
+ <style:style style:name="T1" style:family="text"><style:text-properties fo:font-style="italic"/></style:style>
+ <style:style style:name="T2" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
+</office:automatic-styles>
+<office:body><office:text>
+ <text:sequence-decls/>
+ <text:h text:style-name="Heading_20_1" text:outline-level="2">First chapter heading</text:h>
+ <text:p text:style-name="Standard">Alpha words <text:span text:style-name="T1">emphasised here</text:span> and<text:s/>
+  <text:span text:style-name="T2">strong ones</text:span>.<text:note text:id="ftn1" text:note-class="footnote">
+  <text:note-citation>1</text:note-citation><text:note-body><text:p text:style-name="Footnote">Footnote one body.</text:p>
+  </text:note-body></text:note> Beta continues.<text:note text:id="edn1" text:note-class="endnote">
+  <text:note-citation>i</text:note-citation><text:note-body><text:p text:style-name="Endnote">Endnote body gamma.</text:p>
+  </text:note-body></text:note></text:p>
+ <text:list text:style-name="L1"><text:list-item><text:p>List item delta</text:p></text:list-item>
+  <text:list-item><text:p>List item epsilon</text:p></text:list-item></text:list>
+ <table:table table:name="T"><table:table-column table:number-columns-repeated="2"/>
+  <table:table-row><table:table-cell><text:p>Cell zeta</text:p></table:table-cell>
+  <table:table-cell><text:p>Cell eta</text:p></table:table-cell></table:table-row></table:table>
+ <text:p text:style-name="Standard">Closing theta.</text:p>
+</office:text></office:body></office:document-content>"""
+    meta = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document-meta xmlns:office="{office}" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"><office:meta>
+ <meta:generator>LibreOffice/7.4</meta:generator><dc:title>Handwritten ODT</dc:title>
+ <meta:initial-creator>Ada Writer</meta:initial-creator><dc:creator>Someone Who Edited</dc:creator>
+ <dc:language>en-GB</dc:language></office:meta></office:document-meta>"""
+    manifest = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+ <manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("meta.xml", meta, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def docx_with_footnotes(path: Path) -> Path:
+    """A DOCX as Word writes one: python-docx for the document and core
+    properties, then word/footnotes.xml and the references added to the XML."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Handwritten DOCX"
+    document.core_properties.author = "Bea Author"
+    document.add_heading("Opening heading", level=1)
+    paragraph = document.add_paragraph("Alpha words ")
+    paragraph.add_run("emphasised here").italic = True
+    paragraph.add_run(" and ")
+    paragraph.add_run("strong ones").bold = True
+    paragraph.add_run(".FOOTNOTE_ONE Beta continues.FOOTNOTE_TWO")
+    document.add_paragraph("List item delta", style="List Bullet")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Cell zeta", "Cell eta"
+    document.add_paragraph("Closing theta.")
+    document.save(path)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    ref = ('</w:t></w:r><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+           '<w:footnoteReference w:id="{}"/></w:r><w:r><w:t xml:space="preserve">')
+    footnotes = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes xmlns:w="{w}">
+<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>
+<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> Footnote one body.</w:t></w:r></w:p></w:footnote>
+<w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> Footnote two iota.</w:t></w:r></w:p></w:footnote>
+</w:footnotes>"""
+    source = zipfile.ZipFile(path)
+    parts = {name: source.read(name) for name in source.namelist()}
+    source.close()
+    body = parts["word/document.xml"].decode()
+    body = body.replace("FOOTNOTE_ONE", ref.format(1)).replace("FOOTNOTE_TWO", ref.format(2))
+    parts["word/document.xml"] = body.encode()
+    parts["word/footnotes.xml"] = footnotes.encode()
+    rels = parts["word/_rels/document.xml.rels"].decode()
+    parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", (
+        '<Relationship Id="rIdFootnotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/footnotes" Target="footnotes.xml"/></Relationships>')).encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace("</Types>", (
+        '<Override PartName="/word/footnotes.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+HAND_WORDS = ["Alpha", "words", "emphasised", "here", "and", "strong", "ones", "Beta", "continues",
+              "List", "item", "delta"]
+
+
+@pytest.mark.parametrize("maker,title,author,notes", [
+    (odt_with_notes, "Handwritten ODT", "Ada Writer", ["Footnote one body.", "Endnote body gamma."]),
+    (docx_with_footnotes, "Handwritten DOCX", "Bea Author", ["Footnote one body.", "Footnote two iota."]),
+], ids=["odt", "docx"])
+def test_office_files_as_their_programs_write_them(tmp_path, maker, title, author, notes):
+    doc = read(maker(tmp_path / ("hand." + maker.__name__.split("_")[0])))
+    body = etree.tostring(doc.body, encoding="unicode")
+    text = " ".join(block_text(doc.body).split())
+    position = 0
+    for word in HAND_WORDS + ["Cell", "zeta", "Cell", "eta", "Closing", "theta"]:
+        found = text.find(word, position)
+        assert found >= 0, f"{word!r} lost or out of order in {text!r}"
+        position = found + len(word)
+    assert "<em>emphasised here</em>" in body and "<strong>strong ones</strong>" in body
+    assert len(doc.headings()) == 1 and doc.body.find(".//li") is not None and doc.body.find(".//td") is not None
+    assert [" ".join(block_text(n.body).split()) for n in doc.notes.values()] == notes
+    assert len(doc.body.findall(".//a[@class='noteref']")) == len(notes)
+    assert doc.metadata.title == title and doc.metadata.authors == [author]
+
+
+# ---------------------------------------------------------------- bad input, and a batch of everything
+
+def bad_inputs(folder: Path, made: Path) -> dict[str, str]:
+    """Each kind of bad input, by file name → what its error must say."""
+    good = made / "War"
+    epub = (good / "War-epub.epub").read_bytes()
+    (folder / "truncated.epub").write_bytes(epub[: len(epub) // 2])
+    (folder / "empty.docx").write_bytes(b"")
+    corrupt = bytearray((good / "War-odt.odt").read_bytes())
+    corrupt[-60:] = b"\0" * 60      # the central directory's end record
+    (folder / "corrupt.odt").write_bytes(bytes(corrupt))
+    from msoffcrypto.format.ooxml import OOXMLFile
+    with open(good / "War-docx.docx", "rb") as plain_file, open(folder / "password.docx", "wb") as out:
+        OOXMLFile(plain_file).encrypt("secret", out)
+    with zipfile.ZipFile(good / "War-odt.odt") as source, zipfile.ZipFile(folder / "locked.odt", "w") as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "META-INF/manifest.xml":     # as LibreOffice marks an encrypted member
+                manifest = etree.fromstring(data)
+                m = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+                entry = next(e for e in manifest.iter(f"{{{m}}}file-entry")
+                             if e.get(f"{{{m}}}full-path") == "content.xml")
+                etree.SubElement(entry, f"{{{m}}}encryption-data", {f"{{{m}}}checksum-type": "SHA1/1K",
+                                                                     f"{{{m}}}checksum": "x"})
+                data = etree.tostring(manifest)
+            z.writestr(info, data)
+    with zipfile.ZipFile(good / "War-epub.epub") as source, zipfile.ZipFile(folder / "missing.epub", "w") as z:
+        for info in source.infolist():
+            if not info.filename.endswith("ch001.xhtml"):
+                z.writestr(info, source.read(info))
+    encryption = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+                  'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+                  '<enc:EncryptionMethod Algorithm="{}"/><enc:CipherData>'
+                  '<enc:CipherReference URI="EPUB/text/ch001.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>')
+    for name, algorithm in (("drm.epub", "http://www.w3.org/2001/04/xmlenc#aes128-cbc"),
+                            ("fonts-obfuscated.epub", "http://www.idpf.org/2008/embedding")):
+        with zipfile.ZipFile(good / "War-epub.epub") as source, zipfile.ZipFile(folder / name, "w") as z:
+            for info in source.infolist():
+                z.writestr(info, source.read(info))
+            z.writestr("META-INF/encryption.xml", encryption.format(algorithm))
+    (folder / "no-article.html").write_text(
+        site_page("")[: site_page("").index("<main>")] + "</body></html>", encoding="utf-8")
+    return {
+        "truncated.epub": "not a complete zip archive",
+        "empty.docx": "the file is empty",
+        "corrupt.odt": "not a complete zip archive",
+        "password.docx": "protected by a password",
+        "locked.odt": "protected by a password",
+        "missing.epub": "which the package does not hold",
+        "drm.epub": "content is encrypted",
+        "no-article.html": "no article text",
+    }
+
+
+def test_batch_builds_every_format_and_fails_each_bad_input_alone(made, tmp_path):
+    folder = tmp_path / "sources"
+    shutil.copytree(made / "Action_of_Masses", folder)
+    expected_errors = bad_inputs(folder, made)
+    out = tmp_path / "out"
+    report = tmp_path / "report.json"
+    result = run_cli("build", str(folder), "-o", str(out), "--format", "pdf,epub", "--jobs", "2",
+                     "--report", str(report))
+    assert result.returncode == 1, result.stderr[-2000:]
+    entries = {Path(e["source"]).name: e for e in json.loads(report.read_text())["sources"]}
+    for name, message in expected_errors.items():
+        assert entries[name]["status"] == "failed", name
+        assert message in entries[name]["error"] and "\n" not in entries[name]["error"], entries[name]["error"]
+        assert not list(out.glob(Path(name).stem + ".*")), f"{name} left an output"
+    assert entries["fonts-obfuscated.epub"]["status"] == "built", entries["fonts-obfuscated.epub"].get("error")
+    source = FIXTURES / "Action_of_Masses.muse"
+    for fmt in FORMATS:
+        name = f"Action_of_Masses-{fmt}"
+        assert entries[f"{name}.{fmt}"]["status"] == "built", entries[f"{name}.{fmt}"].get("error")
+        body_text, notes_text = pdf_streams(out / f"{name}.pdf")
+        check_words(source, words(body_text), words(notes_text), f"{fmt} → PDF")
+        body, notes = epub_streams(out / f"{name}.epub")
+        check_words(source, words(" ".join(body)), words(" ".join(notes)), f"{fmt} → EPUB")
+        assert len(notes) == TEXTS["Action_of_Masses"]
+        everything = set(words(body_text + notes_text + " ".join(body + notes)))
+        for word in CHROME_WORDS:
+            assert word.casefold() not in everything, f"{fmt}: site chrome {word!r} in the outputs"
+    html_epub = zipfile.ZipFile(out / "Action_of_Masses-html.epub")
+    colophon = " ".join(html_epub.read(n).decode() for n in html_epub.namelist() if n.endswith(".xhtml"))
+    assert "https://example.org/2019/action-of-masses" in colophon
+
+
+def epub_streams(path: Path) -> tuple[list[str], list[str]]:
+    """(chapter texts, note texts) of one of our EPUBs, in spine order."""
+    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+    body, notes = [], []
+    with zipfile.ZipFile(path) as z:
+        opf_name = next(n for n in z.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(z.read(opf_name))
+        base = opf_name.rsplit("/", 1)[0] + "/"
+        manifest = {i.get("id"): i.get("href") for i in opf.iter("{*}item")}
+        for ref in opf.iter("{*}itemref"):
+            tree = etree.fromstring(z.read(base + manifest[ref.get("idref")]))
+            body += [block_text(s) for s in tree.xpath("//x:section[contains(@epub:type, 'chapter')]", namespaces=ns)]
+            notes += [block_text(a) for a in tree.xpath("//x:aside[@epub:type='footnote']", namespaces=ns)]
+    return body, notes
+
+
+@pytest.mark.parametrize("name", ["truncated.epub", "password.docx", "missing.epub", "no-article.html"])
+def test_bad_input_is_one_line_and_exit_1(made, tmp_path, name):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    expected = bad_inputs(folder, made)[name]
+    result = run_cli("build", str(folder / name), "-o", str(tmp_path / "out"), "--format", "epub")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if name in line]
+    assert len(errors) == 1 and expected in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((tmp_path / "out").glob("*.epub")) if (tmp_path / "out").exists() else True
