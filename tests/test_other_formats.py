@@ -17,6 +17,7 @@ other checks read the files without building.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -351,3 +352,56 @@ def test_bad_input_is_one_line_and_exit_1(made, tmp_path, name):
     assert len(errors) == 1 and expected in errors[0], result.stderr
     assert "Traceback" not in result.stderr
     assert not list((tmp_path / "out").glob("*.epub")) if (tmp_path / "out").exists() else True
+
+
+# ---------------------------------------------------------------- safety
+
+PAYLOAD = ('<script>alert(1)</script><iframe src="x.html"></iframe><a href="javascript:alert(1)">jlink</a>'
+           '<p onmouseover="x()" style="position:fixed">hovered paragraph</p>')
+
+
+def png(path: Path, colour: str) -> bytes:
+    from PIL import Image
+    Image.new("RGB", (12, 8), colour).save(path)
+    return path.read_bytes()
+
+
+def test_images_only_from_inside_the_package_and_markup_sanitized(made, tmp_path):
+    from test_safety_fetch import assert_inactive
+    from pipeline.render import epub_parts, pdf_html, prepare
+
+    folder = tmp_path / "books"
+    folder.mkdir()
+    inside = png(tmp_path / "inside.png", "red")
+    png(folder / "beside.png", "blue")
+    png(tmp_path / "secret.png", "green")
+    chapter = ('<p>Picture inside <img src="../media/inside.png" alt="inside picture"/></p>'
+               '<p><img src="beside.png" alt="beside"/><img src="../../../secret.png" alt="up"/>'
+               '<img src="http://127.0.0.1:9/remote.png" alt="remote"/></p>' + PAYLOAD)
+    book = folder / "hostile.epub"
+    with zipfile.ZipFile(made / "War" / "War-epub.epub") as source, zipfile.ZipFile(book, "w") as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("ch001.xhtml"):
+                data = re.sub(rb"<body[^>]*>", lambda m: m.group(0) + chapter.encode(), data, count=1)
+            z.writestr(info, data)
+        z.writestr("EPUB/media/inside.png", inside)
+    page = folder / "hostile.html"
+    article = body_of(pandoc(FIXTURES / "War.muse", tmp_path / "raw.html").read_text(encoding="utf-8"))
+    page.write_text(site_page('<p>Beside <img src="beside.png" alt="beside"/>'
+                              '<img src="../secret.png" alt="up"/></p>' + PAYLOAD + article), encoding="utf-8")
+    for source, kept in ((book, "data:image/png;base64,"), (page, "beside.png")):
+        doc = read(source)
+        srcs = [img.get("src") for img in doc.body.iter("img")]
+        assert len(srcs) == 1 and srcs[0].startswith(kept), (source.name, srcs)
+        assert "hovered paragraph" in block_text(doc.body) and "jlink" in block_text(doc.body)
+        refused = " ".join(doc.warnings)
+        assert "secret.png" in refused, doc.warnings
+        prep = prepare(doc)
+        for html in [pdf_html(prep)] + [part.xhtml for part in epub_parts(prep)]:
+            assert_inactive(html, source.name)
+    result = run_cli("build", str(book), "-o", str(tmp_path / "out"), "--format", "epub")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "out" / "hostile.epub") as z:
+        pictures = [z.read(n) for n in z.namelist() if "/images/image" in n]
+    assert pictures == [inside]

@@ -327,7 +327,10 @@ def test_raw_html_is_sanitized_in_every_reader(tmp_path):
     payload = ('<script>alert(1)</script><iframe src="x"></iframe><object data="x"></object>'
                '<img src="x.png" onerror="alert(1)"><a href="javascript:alert(1)">j</a>'
                '<p style="position:fixed" onmouseover="x()">p</p><svg onload="x()"></svg>')
+    from pipeline.readers import reader_module
     for fmt in READERS:
+        if getattr(reader_module(fmt), "BINARY", False):
+            continue    # zipped formats: test_other_formats.py puts the payload inside them
         source = tmp_path / f"t-{fmt}.md"
         source.write_text(f"---\ntitle: T\nauthor: A\nlang: en\n---\n\n# T\n\nText.\n\n{payload}\n\nEnd.\n")
         doc = read(source, fmt)

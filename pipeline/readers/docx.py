@@ -18,8 +18,8 @@ from pathlib import Path
 import lxml.html
 
 from pipeline.document import Document, Metadata
-from pipeline.readers.html import html_to_body
-from pipeline.readers.package import Package, plain, refuse_office_container, with_notes
+from pipeline.errors import UnreadableSource
+from pipeline.readers.package import Package, plain, refuse_office_container, to_body
 from pipeline.readers.xhtml import collect_notes, inner_html, remove
 
 FORMAT = "docx"
@@ -36,6 +36,12 @@ STYLE_MAP = "\n".join(f"p[style-name='{name}'] => p.zp-meta-{field}:fresh"
 
 def sniff(text: str) -> int:
     return 0
+
+
+def parse(text: str, path: Path | None = None) -> Document:
+    """Only files are read (``parse_bytes``): a DOCX is a zip archive, not text."""
+    raise UnreadableSource("this is text, not a DOCX (a zip archive)", path=path,
+                           hint="give the file itself, or leave --from out")
 
 
 def sniff_bytes(data: bytes) -> int:
@@ -73,7 +79,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
     for ol in list(root.iter("ol")):     # mammoth's lists of notes, now empty
         if not plain(ol.text_content()) and not len(ol.xpath(".//img")):
             remove(ol)
-    body, found, warnings = html_to_body(with_notes(inner_html(root), notes))
+    body, found, warnings = to_body(inner_html(root), notes)
     return Document(metadata=meta, body=body, notes=found, path=path, format=FORMAT, warnings=warnings)
 
 

@@ -26,10 +26,9 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, drop_image
 from pipeline.errors import UnreadableSource
-from pipeline.readers.html import html_to_body
-from pipeline.readers.package import Package, local, package_kind, plain, with_notes
+from pipeline.readers.package import Package, local, package_kind, plain, to_body
 from pipeline.readers.xhtml import (collect_notes, inner_html, remove, semantics,
                                     strip_namespaces)
 
@@ -61,6 +60,12 @@ ROLES = {"trl": "Translated by", "edt": "Edited by", "ill": "Illustrated by", "a
 
 def sniff(text: str) -> int:
     return 0
+
+
+def parse(text: str, path: Path | None = None) -> Document:
+    """Only files are read (``parse_bytes``): an EPUB is a zip archive, not text."""
+    raise UnreadableSource("this is text, not an EPUB (a zip archive)", path=path,
+                           hint="give the file itself, or leave --from out")
 
 
 def sniff_bytes(data: bytes) -> int:
@@ -128,12 +133,13 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
     for name, body in docs:
         local_links(book, name, body)
         parts.append(inner_html(body))
-    body, found, warnings = html_to_body(with_notes("".join(parts), notes))
+    body, found, warnings = to_body("".join(parts), notes)
     for text in attribution:
         if text:
             cut = text if len(text) <= MAX_ATTRIBUTION_CHARS else text[:MAX_ATTRIBUTION_CHARS].rsplit(" ", 1)[0] + " …"
             metadata.notes = "\n".join(filter(None, [metadata.notes, cut]))
-    return Document(metadata=metadata, body=body, notes=found, path=path, format=FORMAT, warnings=warnings)
+    return Document(metadata=metadata, body=body, notes=found, path=path, format=FORMAT,
+                    warnings=book.warnings + warnings)
 
 
 def drop_repeated_title(body: etree._Element, title: str) -> None:
@@ -289,12 +295,17 @@ def local_links(book: Package, name: str, body: etree._Element) -> None:
 
 
 def images(book: Package, name: str, root: etree._Element) -> None:
-    """Images of the package as ``data:`` addresses; others left to the safety
-    pass (which refuses them with a warning)."""
-    for img in root.iter("img"):
+    """Images of the package as ``data:`` addresses; an image the package does
+    not hold is left out here (a file beside the book is not its image), one
+    with an address is left to the safety pass (which refuses it)."""
+    for img in list(root.iter("img")):
         src = img.get("src") or ""
         if src.startswith("data:") or re.match(r"(?i)[a-z][a-z0-9+.-]*:", src):
             continue
         uri = book.image_uri(book.resolve(name, src))
         if uri:
             img.set("src", uri)
+        else:   # never a file beside the book: its images are inside it
+            book.warnings.append(f"{name}: image {src[:80]!r} left out: the EPUB does not hold it "
+                                 "(or it is not a JPEG, PNG, GIF, WebP or SVG image within the size limit)")
+            drop_image(img)

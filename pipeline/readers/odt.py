@@ -22,8 +22,7 @@ from lxml import etree
 from pipeline.document import Document, Metadata
 from pipeline.errors import UnreadableSource
 from pipeline.readers.docx import fill_from_styles, split_names
-from pipeline.readers.html import html_to_body
-from pipeline.readers.package import Package, local, note_call, package_kind, plain, with_notes
+from pipeline.readers.package import Package, local, note_call, package_kind, plain, to_body
 
 FORMAT = "odt"
 EXTENSIONS = (".odt",)
@@ -54,6 +53,12 @@ def sniff(text: str) -> int:
     return 0
 
 
+def parse(text: str, path: Path | None = None) -> Document:
+    """Only files are read (``parse_bytes``): an ODT is a zip archive, not text."""
+    raise UnreadableSource("this is text, not an ODT (a zip archive)", path=path,
+                           hint="give the file itself, or leave --from out")
+
+
 def sniff_bytes(data: bytes) -> int:
     return 100 if package_kind(data) == "odt" else 0
 
@@ -77,7 +82,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
     body_html = converter.blocks(text)
     meta = read_meta(package)
     fill_from_styles(meta, converter.styled)
-    body, found, warnings = html_to_body(with_notes(body_html, converter.notes))
+    body, found, warnings = to_body(body_html, converter.notes)
     return Document(metadata=meta, body=body, notes=found, path=path, format=FORMAT, warnings=warnings)
 
 

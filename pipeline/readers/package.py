@@ -26,6 +26,7 @@ from lxml import etree
 
 from pipeline.errors import UnreadableSource
 from pipeline.images import MAX_FILE_BYTES, looks_like_svg, sniff_image
+from pipeline.readers.html import html_to_body
 
 MAX_MEMBER_BYTES = 64 * 2**20
 MAX_ARCHIVE_BYTES = 256 * 2**20
@@ -77,6 +78,7 @@ class Package:
         self.path = path
         self.what = what
         self.read_bytes = 0
+        self.warnings: list[str] = []      # for the Document
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.names = set(self.zip.namelist())
@@ -174,13 +176,34 @@ def note_call(note_id: str, label: str) -> str:
             f"{html_escape.escape(label)}</a></sup>")
 
 
-def with_notes(body_html: str, notes: list[tuple[str, str]]) -> str:
-    """The body and its notes ((id, HTML of blocks) in order) as one page in the
-    shape of Python-Markdown's footnotes, for ``html_to_body``."""
-    if not notes:
-        return body_html
-    items = "".join(f'<li id="fn:{html_escape.escape(note_id)}">{note}</li>' for note_id, note in notes)
-    return f'{body_html}<div class="footnote"><ol>{items}</ol></div>'
+def to_body(body_html: str, notes: list[tuple[str, str]]):
+    """(body, notes, warnings) of the Document vocabulary from the body's HTML
+    and its notes ((id, HTML of blocks) in order): put together in the shape of
+    Python-Markdown's footnotes and given to ``html_to_body`` (the sanitizer
+    and mapping every HTML-based reader uses). The sanitizer keeps no
+    ``data:`` address, so the images taken from inside a file pass it as
+    ``#`` placeholders and get their address back after."""
+    images: list[str] = []
+
+    def hold(match: re.Match) -> str:
+        images.append(html_escape.unescape(match.group(2)))
+        return f'{match.group(1)}"#zp-image-{len(images) - 1}"'
+
+    page = _DATA_SRC.sub(hold, body_html)
+    if notes:
+        items = "".join(f'<li id="fn:{html_escape.escape(note_id)}">{_DATA_SRC.sub(hold, note)}</li>'
+                        for note_id, note in notes)
+        page += f'<div class="footnote"><ol>{items}</ol></div>'
+    body, found, warnings = html_to_body(page)
+    for root in [body] + [note.body for note in found.values()]:
+        for img in root.iter("img"):
+            m = re.fullmatch(r"#zp-image-(\d+)", img.get("src") or "")
+            if m and int(m.group(1)) < len(images):
+                img.set("src", images[int(m.group(1))])
+    return body, found, warnings
+
+
+_DATA_SRC = re.compile(r"""(\bsrc\s*=\s*)["'](data:image/[^"']*)["']""", re.IGNORECASE)
 
 
 _SPACE = re.compile(r"\s+")

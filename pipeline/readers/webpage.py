@@ -29,8 +29,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata
 from pipeline.errors import SourceSyntaxError
-from pipeline.readers.html import html_to_body
-from pipeline.readers.package import note_call, plain, with_notes
+from pipeline.readers.package import note_call, plain, to_body
 from pipeline.readers.xhtml import collect_notes, is_noteref, note_element, strip_namespaces
 
 FORMAT = "html"
@@ -76,7 +75,7 @@ def parse(text: str, path: Path | None = None) -> Document:
             word = f"{token}x{len(calls)}x"
             calls[word] = note_call(a.get("href")[4:], a.text or "")
             replace_by_text(a.getparent(), word)
-    article = extract(page, path) if plain(body.text_content()) else ""
+    article = extract(page, body) if plain(body.text_content()) else ""
     article = re.sub(rf"{token}x\d+x", lambda m: calls.get(m.group(0), ""), article)
     root = lxml.html.fragment_fromstring(article, create_parent="div")
     absolute_links(root, canonical)
@@ -85,7 +84,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     if not plain(re.sub(r"<[^>]+>", " ", article)):
         raise SourceSyntaxError("the page has no article text that could be told from the site around it",
                                 path=path, hint="save the article's own page, or copy its text into a .md file")
-    body_el, found, warnings = html_to_body(with_notes(article, notes))
+    body_el, found, warnings = to_body(article, notes)
     return Document(metadata=meta, body=body_el, notes=found, path=path, format=FORMAT, warnings=warnings)
 
 
@@ -135,15 +134,43 @@ def drop_site_chrome(body: etree._Element, keep: set) -> None:
             el.drop_tree()
 
 
-def extract(page: etree._Element, path: Path | None) -> str:
-    """The article's HTML, as readability-lxml finds it."""
+def extract(page: etree._Element, body: etree._Element) -> str:
+    """The article's HTML: the element of the page that holds all of what
+    readability-lxml finds to be the article, with its own markup whole
+    (readability also prunes short paragraphs and images inside the article,
+    which are the text's own); readability's result when no element of the
+    page holds it."""
     from readability import Document as Readable
     from readability.readability import Unparseable
 
     try:
-        return Readable(etree.tostring(page, encoding="unicode", method="html")).summary(html_partial=True)
+        summary = Readable(etree.tostring(page, encoding="unicode", method="html")).summary(html_partial=True)
     except Unparseable:
         return ""
+    found = lxml.html.fragment_fromstring(summary, create_parent="div")
+    anchors = [key for key in (_key(el) for el in found.iter(*_BLOCKS)) if key]
+    if not anchors:
+        return summary
+    holders = []
+    for anchor in (anchors[0], anchors[-1]):
+        holder = next((el for el in body.iter(*_BLOCKS) if _key(el) == anchor), None)
+        if holder is None:
+            return summary
+        holders.append(holder)
+    first_line = [holders[0], *holders[0].iterancestors()]
+    common = next((el for el in [holders[1], *holders[1].iterancestors()] if el in first_line), body)
+    while common.tag not in _CONTAINERS and common.getparent() is not None:
+        common = common.getparent()
+    return etree.tostring(common, encoding="unicode", method="html", with_tail=False)
+
+
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "td", "dd")
+_CONTAINERS = {"article", "main", "section", "div", "body"}
+
+
+def _key(el: etree._Element) -> str:
+    """A block's letters and digits, which no extractor changes."""
+    return "".join(ch for ch in el.text_content().casefold() if ch.isalnum())[:300]
 
 
 def page_metadata(page: etree._Element) -> tuple[Metadata, str]:
