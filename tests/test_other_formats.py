@@ -405,3 +405,120 @@ def test_images_only_from_inside_the_package_and_markup_sanitized(made, tmp_path
     with zipfile.ZipFile(tmp_path / "out" / "hostile.epub") as z:
         pictures = [z.read(n) for n in z.namelist() if "/images/image" in n]
     assert pictures == [inside]
+
+
+# ---------------------------------------------------------------- EPUBs as Standard Ebooks and Project Gutenberg make them
+
+def xhtml(body: str, kind: str = "") -> str:
+    attribute = f' epub:type="{kind}"' if kind else ""
+    return ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" '
+            'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>x</title></head>'
+            f"<body{attribute}>{body}</body></html>")
+
+
+def epub_file(path: Path, opf: str, documents: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        z.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" '
+                   'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile '
+                   'full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+        z.writestr("OEBPS/content.opf", opf)
+        for name, text in documents.items():
+            z.writestr(f"OEBPS/{name}", text)
+    return path
+
+
+def manifest_and_spine(names: list[str], nav: str = "") -> str:
+    items = "".join(f'<item id="d{n}" href="{name}" media-type="application/xhtml+xml"'
+                    f'{" properties=" + chr(34) + "nav" + chr(34) if name == nav else ""}/>'
+                    for n, name in enumerate(names))
+    spine = "".join(f'<itemref idref="d{n}"/>' for n in range(len(names)))
+    return f"<manifest>{items}</manifest><spine>{spine}</spine>"
+
+
+def test_epub3_as_standard_ebooks_makes_it(tmp_path):
+    names = ["titlepage.xhtml", "imprint.xhtml", "chapter-1.xhtml", "endnotes.xhtml", "colophon.xhtml",
+             "uncopyright.xhtml", "toc.xhtml"]
+    opf = f"""<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="en-GB">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+ <dc:identifier id="uid">url:https://standardebooks.org/ebooks/x</dc:identifier>
+ <dc:title id="title">Mutual Aid</dc:title><meta property="title-type" refines="#title">main</meta>
+ <dc:title id="subtitle">A Factor of Evolution</dc:title><meta property="title-type" refines="#subtitle">subtitle</meta>
+ <dc:creator id="author">Peter Kropotkin</dc:creator><meta property="role" refines="#author" scheme="marc:relators">aut</meta>
+ <dc:contributor id="translator">Some Translator</dc:contributor><meta property="role" refines="#translator" scheme="marc:relators">trl</meta>
+ <dc:language>en-GB</dc:language><dc:date>1902-01-01</dc:date><dc:publisher>Standard Ebooks</dc:publisher>
+ <dc:subject>Cooperation</dc:subject><dc:source>https://www.gutenberg.org/ebooks/4341</dc:source>
+ <dc:rights>CC0</dc:rights></metadata>{manifest_and_spine(names, nav="toc.xhtml")}</package>"""
+    documents = {
+        "titlepage.xhtml": xhtml('<section epub:type="titlepage"><h1>Mutual Aid</h1><p>By Peter Kropotkin.</p></section>'),
+        "imprint.xhtml": xhtml('<section epub:type="imprint"><p>This ebook is the product of many hours of work by '
+                               'volunteers for Standard Ebooks.</p></section>', "frontmatter"),
+        "chapter-1.xhtml": xhtml('<section epub:type="chapter"><h2>Mutual Aid Among Animals</h2><p>Opening words '
+                                 'of the chapter<a href="endnotes.xhtml#note-1" id="noteref-1" epub:type="noteref">1</a> '
+                                 'and its closing words.</p></section>', "bodymatter z3998:fiction"),
+        "endnotes.xhtml": xhtml('<section epub:type="endnotes"><h2>Endnotes</h2><ol><li id="note-1" epub:type="endnote">'
+                                '<p>The endnote itself. <a href="chapter-1.xhtml#noteref-1" epub:type="backlink">↩</a>'
+                                '</p></li></ol></section>', "backmatter"),
+        "colophon.xhtml": xhtml('<section epub:type="colophon"><p>Mutual Aid was produced by volunteers.</p></section>',
+                                "backmatter"),
+        "uncopyright.xhtml": xhtml('<section epub:type="copyright-page"><p>May you do good.</p></section>', "backmatter"),
+        "toc.xhtml": xhtml('<nav epub:type="toc"><ol><li><a href="chapter-1.xhtml">One</a></li></ol></nav>'
+                           '<nav epub:type="landmarks"><ol><li><a href="chapter-1.xhtml" epub:type="bodymatter">Text</a>'
+                           '</li></ol></nav>'),
+    }
+    doc = read(epub_file(tmp_path / "se.epub", opf, documents))
+    assert " ".join(block_text(doc.body).split()) == "Mutual Aid Among Animals Opening words of the chapter1 and its closing words."
+    assert [" ".join(block_text(n.body).split()) for n in doc.notes.values()] == ["The endnote itself."]
+    m = doc.metadata
+    assert (m.title, m.subtitle, m.authors, m.lang, m.date) == ("Mutual Aid", "A Factor of Evolution",
+                                                                ["Peter Kropotkin"], "en-GB", "1902-01-01")
+    assert (m.publisher, m.rights, m.topics) == ("Standard Ebooks", "CC0", ["Cooperation"])
+    assert "gutenberg.org/ebooks/4341" in m.source
+    assert "Translated by Some Translator" in m.notes
+    assert "volunteers for Standard Ebooks" in m.notes and "produced by volunteers" in m.notes
+
+
+def test_epub2_as_project_gutenberg_makes_it(tmp_path):
+    names = ["cover.xhtml", "text.xhtml"]
+    opf = f"""<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="id">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">
+ <dc:title>The Conquest of Bread</dc:title><dc:creator opf:role="aut">Peter Kropotkin</dc:creator>
+ <dc:contributor opf:role="trl">A Translator</dc:contributor><dc:language>en</dc:language>
+ <dc:date opf:event="conversion">2020-01-01</dc:date><dc:date opf:event="publication">1892</dc:date>
+ <dc:identifier id="id">http://www.gutenberg.org/23428</dc:identifier></metadata>
+{manifest_and_spine(names)}<guide><reference type="cover" title="Cover" href="cover.xhtml"/></guide></package>"""
+    documents = {
+        "cover.xhtml": xhtml('<div><img src="cover.jpg" alt="Cover"/></div>'),
+        "text.xhtml": xhtml('<section id="pg-header"><p>The Project Gutenberg eBook of The Conquest of Bread</p></section>'
+                            '<h2>CHAPTER I</h2><p>Our riches are great<a id="FNanchor_1" href="#Footnote_1" '
+                            'class="fnanchor">[1]</a> indeed.</p><div class="footnote"><p><a id="Footnote_1" '
+                            'href="#FNanchor_1"><span class="label">[1]</span></a> A Gutenberg note.</p></div>'
+                            '<section id="pg-footer"><p>End of the Project Gutenberg eBook</p></section>'),
+    }
+    doc = read(epub_file(tmp_path / "pg.epub", opf, documents))
+    assert " ".join(block_text(doc.body).split()) == "CHAPTER I Our riches are great1 indeed."
+    assert [" ".join(block_text(n.body).split()) for n in doc.notes.values()] == ["A Gutenberg note."]
+    assert (doc.metadata.title, doc.metadata.authors, doc.metadata.date) == ("The Conquest of Bread",
+                                                                             ["Peter Kropotkin"], "1892")
+    assert "Translated by A Translator" in doc.metadata.notes
+
+
+def test_web_page_notes_as_gutenberg_and_mediawiki_mark_them(tmp_path):
+    filler = " and goes on for a while with ordinary words about the matter at hand, as articles do"
+    page = tmp_path / "notes.html"
+    page.write_text(site_page(
+        f'<p>Saved Gutenberg page note<a id="FNanchor_1" href="#Footnote_1" class="fnanchor">[1]</a>{filler}.</p>'
+        f'<p>A wiki citation<sup id="cite_ref-2" class="reference"><a href="#cite_note-2">[2]</a></sup>{filler}.</p>'
+        '<div class="footnote"><p><a id="Footnote_1" href="#FNanchor_1"><span class="label">[1]</span></a> '
+        'Gutenberg note body.</p></div><ol class="references"><li id="cite_note-2"><span class="mw-cite-backlink">'
+        '<a href="#cite_ref-2">^</a></span> <span class="reference-text">Wiki note body.</span></li></ol>'),
+        encoding="utf-8")
+    doc = read(page)
+    assert [" ".join(block_text(n.body).split()) for n in doc.notes.values()] == ["Gutenberg note body.",
+                                                                                   "Wiki note body."]
+    text = " ".join(block_text(doc.body).split())
+    assert text.startswith("Saved Gutenberg page note1 and goes on") and "note body" not in text
+    assert doc.metadata.source == "Retrieved from Example Site, https://example.org/2019/action-of-masses"
+    assert doc.metadata.date == "1890-05-24"

@@ -24,9 +24,10 @@ from pipeline.readers.package import local, plain
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 NOTE_TYPES = {"footnote", "endnote", "rearnote", "note"}
 NOTES_SECTION_TYPES = {"footnotes", "endnotes", "rearnotes"}
-REF_CLASSES = {"footnote-ref", "footnote-reference", "noteref", "fnref"}
+REF_CLASSES = {"footnote-ref", "footnote-reference", "noteref", "fnref", "fnanchor"}
 BACK_CLASSES = {"footnote-back", "footnote-backref", "fn-back", "backlink"}
-NOTE_CLASSES = {"footnote", "footnotes", "endnote", "endnotes", "footnote-item"}
+# (``references``: MediaWiki's list of notes.)
+NOTE_CLASSES = {"footnote", "footnotes", "endnote", "endnotes", "footnote-item", "references"}
 
 
 def semantics(el: etree._Element) -> set[str]:
@@ -59,8 +60,13 @@ def in_notes_list(el: etree._Element) -> bool:
 def is_noteref(a: etree._Element, target: etree._Element | None) -> bool:
     if "noteref" in semantics(a) or classes(a) & REF_CLASSES:
         return True
-    return target is not None and (marked_as_note(target) or
-                                   target.tag in ("li", "aside") and in_notes_list(target))
+    if target is None:
+        return False
+    holder = note_element(target)
+    # the target, or the block holding it (Project Gutenberg: an anchor in a
+    # paragraph of a div.footnote), marked as a note or an item of a notes list
+    return any(marked_as_note(el) or el.tag in ("li", "aside") and in_notes_list(el)
+               for el in (target, holder, holder.getparent()) if el is not None)
 
 
 def note_element(target: etree._Element) -> etree._Element:
@@ -72,11 +78,14 @@ def note_element(target: etree._Element) -> etree._Element:
     return el
 
 
-def strip_backlinks(el: etree._Element) -> None:
-    """A note's links back to its reference, and the label that opens it."""
+def strip_backlinks(el: etree._Element, reference_ids: set[str] = frozenset()) -> None:
+    """A note's links back to its reference (marked as such, or pointing at
+    one of ``reference_ids``), and the label that opens it."""
     first = _first_link(el)
     for a in list(el.iter("a")):
-        if is_backlink(a) or a is first and (a.get("href") or "").startswith("#") \
+        href = a.get("href") or ""
+        back = "#" in href and href.split("#", 1)[1] in reference_ids
+        if is_backlink(a) or back or a is first and (a.get("href") or "").startswith("#") \
                 and re.fullmatch(r"\W*\w{1,4}\W*", plain("".join(a.itertext())) or "-"):
             remove(a)
 
@@ -227,9 +236,11 @@ def collect_notes(docs: list[tuple[str, etree._Element]], others: dict[str, etre
                 queue.append((where[0], holder))
             note_id = notes[key][0]
             calls.append((a, note_id, _label(a, len(notes))))
+    reference_ids = {el.get("id") for a, _, _ in calls for el in (a, a.getparent())
+                     if el is not None and el.get("id")}
     for key in order:
         holder = notes[key][1]
-        strip_backlinks(holder)
+        strip_backlinks(holder, reference_ids)
         remove(holder)
     for root in roots.values():
         drop_empty_note_sections(root)
