@@ -202,7 +202,7 @@ def test_progress_bar_on_a_terminal(tmp_path, capsys, monkeypatch):
     assert "failed" in lines[-1]
 
 
-def test_dask_cluster_gives_the_same_outputs_and_report(tmp_path):
+def test_dask_cluster_gives_the_same_outputs_and_report(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
     src = good_tree(tmp_path / "src")
     local, cluster_out = tmp_path / "local", tmp_path / "cluster"
@@ -210,7 +210,7 @@ def test_dask_cluster_gives_the_same_outputs_and_report(tmp_path):
     proc = run_cli("build", src, "-o", local, "--format", formats, "--jobs", "2", env=EPOCH)
     assert proc.returncode == 0, proc.stderr
     # The workers do not have SOURCE_DATE_EPOCH: the job carries the client's.
-    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         address = cluster.scheduler_address
@@ -265,7 +265,7 @@ def test_bundle(tmp_path):
     assert result.clean, result.messages
 
 
-def test_twenty_builds_give_identical_bytes_locally_and_on_a_cluster(tmp_path):
+def test_twenty_builds_give_identical_bytes_locally_and_on_a_cluster(tmp_path, monkeypatch):
     """The same tiny text twenty times over (each in its own folder): all twenty
     builds give the same bytes, locally and on a local Dask cluster. (The
     booklet's file identifier was once random about one save in ten.)"""
@@ -279,7 +279,7 @@ def test_twenty_builds_give_identical_bytes_locally_and_on_a_cluster(tmp_path):
     local, cluster_out = tmp_path / "local", tmp_path / "cluster"
     proc = run_cli("build", src, "-o", local, "--format", formats, "--jobs", "2", "--quiet", env=EPOCH)
     assert proc.returncode == 0, proc.stderr
-    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
         proc = run_cli("build", src, "-o", cluster_out, "--format", formats, "--quiet",

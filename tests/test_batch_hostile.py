@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, ZINEPRESS, run_cli
+from conftest import ROOT, ZINEPRESS, run_cli
 
 FRONT = "---\ntitle: A title\nauthor: An Author\nlang: en\n---\n\n"
 EPOCH = {"SOURCE_DATE_EPOCH": "1700000000"}

@@ -4,7 +4,7 @@ in order; as many footnotes and headings in each output as in the source; the
 footnotes of the PDF on the pages of their references; every font embedded.
 (EPUBCheck over the whole corpus is test_epub_corpus.py's.)
 
-Expectations come from the raw source lines (``test_muse_corpus.source_facts``),
+Expectations come from the raw source lines (``source_facts.source_facts``),
 not from the code under test. Texts whose header lacks a title or an author must
 fail with the missing-field error instead.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, alnum
-from test_muse_corpus import FILES, join_inline, source_facts
+from source_facts import FILES, join_inline, source_facts
 from pipeline.readers import read
 
 pytestmark = pytest.mark.corpus

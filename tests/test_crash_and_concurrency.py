@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.conftest import FIXTURES, ROOT, ZINEPRESS, corpus_file
+from conftest import FIXTURES, ROOT, ZINEPRESS, corpus_file
 
 MANIFEST = ".zinepress-manifest.json"
 SOURCES = [

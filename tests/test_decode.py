@@ -114,7 +114,7 @@ def test_a_few_invalid_utf8_sequences_are_replaced_and_said():
                                          (".txt", "T\n\nby A\n\nText \uffff here.\n"),
                                          (".muse", "#title T\n#author A\n\nText \uffff here.\n")])
 def test_every_reader_builds_a_text_with_forbidden_characters(tmp_path, suffix, body):
-    from tests.conftest import run_cli
+    from conftest import run_cli
 
     source = tmp_path / f"t{suffix}"
     source.write_text(body, encoding="utf-8")

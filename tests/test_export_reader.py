@@ -5,30 +5,16 @@ no library header; no site line)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT, alnum, corpus_file
+from conftest import FIXTURES, alnum, corpus_file
 from pipeline.document import text_content
 from pipeline.readers import detect_format, read
 from pipeline.readers.decode import decode
+from source_facts import SAMPLE, body_paragraphs
 
-SAMPLE = ROOT / "sources" / "azat-miftakhov.txt"
 EXPORTS = FIXTURES / "export"
-
-
-def source_blocks(path: Path) -> list[str]:
-    return [b.strip() for b in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if b.strip()]
-
-
-def body_paragraphs(path: Path, not_body: tuple[str, ...] = ()) -> list[str]:
-    """Paragraphs of running text, found without the reader: every block but
-    headings, blocks with hard line breaks (header, bylines, attribution), the
-    "Retrieved on" and site lines, and the blocks listed in ``not_body``."""
-    return [b for b in source_blocks(path)
-            if not b.startswith("#") and "Retrieved on" not in b and "  \n" not in b
-            and "theanarchistlibrary.org" not in b and not any(x and x in b for x in not_body)]
 
 
 def test_sample_is_the_corpus_seed():

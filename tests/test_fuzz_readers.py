@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import ZinepressError
 from pipeline.readers import READERS, read
-from tests.conftest import CORPUS
+from conftest import CORPUS
 
 HANG_SECONDS = 20
 SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "250")), deadline=None, database=None,

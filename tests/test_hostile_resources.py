@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, pdf_fonts, pdf_text, run_cli
+from conftest import ROOT, pdf_fonts, pdf_text, run_cli
 
 SECRET = "QZV-OUTSIDE-5b81d2"
 

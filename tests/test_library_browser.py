@@ -6,18 +6,14 @@ is given, Selenium Manager is kept offline). From ``file://`` and from
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-os.environ.setdefault("SE_OFFLINE", "true")
-os.environ.setdefault("SE_AVOID_BROWSER_DOWNLOAD", "true")
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -52,9 +48,13 @@ def chromium(tmp: Path, javascript: bool = True):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    driver = chromium(tmp_path_factory.mktemp("chromium"))
-    yield driver
-    driver.quit()
+    # Selenium must not look for (or download) a browser or driver of its own.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SE_OFFLINE", "true")
+        env.setenv("SE_AVOID_BROWSER_DOWNLOAD", "true")
+        driver = chromium(tmp_path_factory.mktemp("chromium"))
+        yield driver
+        driver.quit()
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from pipeline.build import BuildOptions, load
 from pipeline.render import prepare
 from pipeline.writers.pdf import PdfOptions, write_pdf
 from pipeline.writers.parallel_pdf import MIN_HTML_CHARS, parallel_jobs
-from tests.conftest import corpus_file, pdf_text
+from conftest import corpus_file, pdf_text
 
 WORDS = ("the of and to mutual aid among animals is a factor of evolution freedom "
          "commune solidarity labour land bread people village guild city").split()

@@ -11,7 +11,7 @@ import subprocess
 import fitz
 import pytest
 
-from tests.conftest import MM, TOP_MARGIN, alnum, corpus_file, pdf_body_text, pdf_pages
+from conftest import MM, TOP_MARGIN, alnum, corpus_file, pdf_body_text, pdf_pages
 
 pytestmark = pytest.mark.corpus
 

@@ -10,7 +10,7 @@ from lxml import etree
 
 from conftest import (ROOT, assert_in_order_once, epub_body_text, epub_texts, epubcheck,
                       pdf_body_text, pdf_fonts, pdf_pages, pdf_text, run_cli)
-from test_export_reader import SAMPLE, body_paragraphs
+from source_facts import SAMPLE, body_paragraphs
 
 PARAGRAPHS = [re.sub(r"</?sup>", "", p) for p in body_paragraphs(SAMPLE, ("Anonymous", "12<sup>th</sup> March 2019"))]
 URL = "https://bo-ak.org/index.php/en/theory-en/146-anarchist-azat-miftakhov-an-example-of-resistance"

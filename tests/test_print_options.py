@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import OptionError
 from pipeline.paper import parse_paper, parse_sheet
-from tests.conftest import ROOT, pdf_pages, pdf_text, run_cli
+from conftest import ROOT, pdf_pages, pdf_text, run_cli
 
 MM = 72 / 25.4
 SAMPLE = ROOT / "sources" / "azat-miftakhov.txt"

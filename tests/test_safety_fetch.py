@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import pdf_text, run_cli
+from conftest import pdf_text, run_cli
 
 SECRET = "ZQX-SECRET-7e3c91"
 TINY_PNG = bytes.fromhex(
