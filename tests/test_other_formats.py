@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import run_cli
-from test_corpus_outputs import block_text, check_words, pdf_streams, words
-from test_muse_corpus import source_facts
+from conftest import assert_inactive, run_cli
+from output_words import block_text, check_words, pdf_streams, words
+from source_facts import source_facts
 from pipeline.readers import read
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
@@ -367,7 +367,6 @@ def png(path: Path, colour: str) -> bytes:
 
 
 def test_images_only_from_inside_the_package_and_markup_sanitized(made, tmp_path):
-    from test_safety_fetch import assert_inactive
     from pipeline.render import epub_parts, pdf_html, prepare
 
     folder = tmp_path / "books"

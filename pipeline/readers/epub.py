@@ -84,7 +84,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
         raise book.broken("its container.xml names no package document")
     opf_name = rootfiles[0]
     opf = book.xml(opf_name)
-    metadata, refines = read_metadata(opf)
+    metadata = read_metadata(opf)
     manifest = {item.get("id"): item for item in opf.iter(f"{{{OPF}}}item")}
     spine = [ref.get("idref") for ref in opf.iter(f"{{{OPF}}}itemref")]
     if not spine:
@@ -170,11 +170,11 @@ def _drm(book: Package, scheme: str) -> UnreadableSource:
                             hint="only the reading system it was sold for can open it; use a DRM-free copy")
 
 
-def read_metadata(opf: etree._Element) -> tuple[Metadata, dict]:
+def read_metadata(opf: etree._Element) -> Metadata:
     meta = Metadata()
     metadata = opf.find(f"{{{OPF}}}metadata")
     if metadata is None:
-        return meta, {}
+        return meta
     refines: dict[str, dict[str, str]] = {}
     for el in metadata.iter(f"{{{OPF}}}meta"):
         if el.get("refines") and el.get("property"):
@@ -212,11 +212,16 @@ def read_metadata(opf: etree._Element) -> tuple[Metadata, dict]:
             setattr(meta, field, plain(values[0].text))
     meta.topics = [plain(el.text) for el in dc("subject")]
     descriptions = dc("description")
-    if descriptions:
-        meta.extra["description"] = plain(lxml.html.fromstring(descriptions[0].text).text_content()) \
-            if "<" in descriptions[0].text else plain(descriptions[0].text)
+    if descriptions:      # EPUB 3 allows markup in it, escaped
+        description = descriptions[0].text
+        if "<" in description:
+            try:
+                description = lxml.html.fromstring(description).text_content()
+            except (etree.ParserError, ValueError):
+                pass
+        meta.extra["description"] = plain(description)
     meta.notes = "\n".join(credits)
-    return meta, refines
+    return meta
 
 
 def matter_to_skip(book: Package, opf: etree._Element, opf_name: str, manifest: dict) -> dict[str, set[str]]:

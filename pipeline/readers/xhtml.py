@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from dataclasses import dataclass
 
 from lxml import etree
 
