@@ -521,3 +521,18 @@ def test_web_page_notes_as_gutenberg_and_mediawiki_mark_them(tmp_path):
     assert text.startswith("Saved Gutenberg page note1 and goes on") and "note body" not in text
     assert doc.metadata.source == "Retrieved from Example Site, https://example.org/2019/action-of-masses"
     assert doc.metadata.date == "1890-05-24"
+
+
+def test_a_page_wrapped_whole_in_a_form_and_a_consent_class_keeps_its_article(made):
+    """ASP.NET pages sit in one <form>; some sites name the visitor's cookie
+    choice on a wrapper: neither is chrome to drop with the article in it."""
+    page = (made / "War" / "War-html.html").read_text(encoding="utf-8")
+    wrapped = page.replace("<body>", '<body class="cookies-accepted"><form id="aspnetForm">'
+                           '<div class="consent-given">', 1).replace("</body>", "</div></form></body>")
+    path = made / "War" / "wrapped.htm"
+    path.write_text(wrapped, encoding="utf-8")
+    doc = read(path)
+    body, notes = document_words(doc)
+    check_words(FIXTURES / "War.muse", body, notes, "wrapped page")
+    assert len(doc.notes) == TEXTS["War"]
+    assert not set(CHROME_WORDS) & set(body + notes)

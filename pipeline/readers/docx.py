@@ -17,10 +17,10 @@ from pathlib import Path
 
 import lxml.html
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import UnreadableSource
 from pipeline.readers.package import Package, plain, refuse_office_container, to_body
-from pipeline.readers.xhtml import collect_notes, inner_html, remove
+from pipeline.readers.xhtml import collect_notes, inner_html
 
 FORMAT = "docx"
 EXTENSIONS = (".docx",)
@@ -67,7 +67,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
         for cls in (p.get("class") or "").split():
             if cls.startswith("zp-meta-"):
                 styled.setdefault(cls.removeprefix("zp-meta-"), []).append(plain(p.text_content()))
-                remove(p)
+                remove_keeping_tail(p)
     fill_from_styles(meta, styled)
     for a in root.iter("a"):
         if re.match(r"zp-(foot|end)note-ref-", a.get("id") or ""):
@@ -78,7 +78,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
                           lambda base, href: ("document", href[1:]) if href.startswith("#") else None)
     for ol in list(root.iter("ol")):     # mammoth's lists of notes, now empty
         if not plain(ol.text_content()) and not len(ol.xpath(".//img")):
-            remove(ol)
+            remove_keeping_tail(ol)
     body, found, warnings = to_body(inner_html(root), notes)
     return Document(metadata=meta, body=body, notes=found, path=path, format=FORMAT, warnings=warnings)
 

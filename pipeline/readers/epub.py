@@ -26,11 +26,10 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from pipeline.document import Document, Metadata, drop_image
+from pipeline.document import Document, Metadata, drop_image, remove_keeping_tail
 from pipeline.errors import UnreadableSource
 from pipeline.readers.package import Package, local, package_kind, plain, to_body
-from pipeline.readers.xhtml import (collect_notes, inner_html, remove, semantics,
-                                    strip_namespaces)
+from pipeline.readers.xhtml import collect_notes, inner_html, semantics, strip_namespaces
 
 FORMAT = "epub"
 EXTENSIONS = (".epub",)
@@ -108,7 +107,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
                 attribution.append(plain("".join(body.itertext())))
             continue
         for section in body.xpath(".//*[@id='pg-header' or @id='pg-footer']"):
-            remove(section)
+            remove_keeping_tail(section)
         docs.append((name, body))
     if not docs:
         raise UnreadableSource("the EPUB holds no text besides its cover, title page and contents",
@@ -149,7 +148,7 @@ def drop_repeated_title(body: etree._Element, title: str) -> None:
         if not isinstance(el.tag, str) or el is body or el.tag in ("section", "div", "header", "hgroup"):
             continue
         if re.fullmatch(r"h[1-6]", el.tag) and title and plain("".join(el.itertext())).casefold() == plain(title).casefold():
-            remove(el)
+            remove_keeping_tail(el)
         return
 
 

@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.package import note_call, plain, to_body
 from pipeline.readers.xhtml import collect_notes, is_noteref, note_element, strip_namespaces
@@ -74,7 +74,7 @@ def parse(text: str, path: Path | None = None) -> Document:
         if a.get("class") == "footnote-ref" and a.getparent() is not None and a.getparent().tag == "sup":
             word = f"{token}x{len(calls)}x"
             calls[word] = note_call(a.get("href")[4:], a.text or "")
-            replace_by_text(a.getparent(), word)
+            remove_keeping_tail(a.getparent(), word)
     article = extract(page, body) if plain(body.text_content()) else ""
     article = re.sub(rf"{token}x\d+x", lambda m: calls.get(m.group(0), ""), article)
     root = lxml.html.fragment_fromstring(article, create_parent="div")
@@ -88,21 +88,12 @@ def parse(text: str, path: Path | None = None) -> Document:
     return Document(metadata=meta, body=body_el, notes=found, path=path, format=FORMAT, warnings=warnings)
 
 
-def replace_by_text(el: etree._Element, text: str) -> None:
-    parent, previous = el.getparent(), el.getprevious()
-    joined = text + (el.tail or "")
-    if previous is not None:
-        previous.tail = (previous.tail or "") + joined
-    else:
-        parent.text = (parent.text or "") + joined
-    parent.remove(el)
-
-
 # What only a site has around its articles: navigation, banners, sidebars,
 # forms, consent notices (by element, ARIA role, or the names sites give them).
 _CHROME_TAGS = ("nav", "aside", "header", "footer")
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search"}
 _NOTICE = re.compile(r"cookie|consent|gdpr", re.IGNORECASE)
+MAX_CHROME_CHARS = 5000
 
 
 def note_holders(body: etree._Element) -> set:
@@ -121,7 +112,8 @@ def drop_site_chrome(body: etree._Element, keep: set) -> None:
     """Remove the site's own parts before the extractor weighs the rest: forms
     and navigation anywhere; headers, footers, asides and landmark roles
     outside the article (an article's own header is its title and byline);
-    cookie and consent notices. What holds a note of the text (``keep``) stays."""
+    cookie and consent notices. What holds a note of the text (``keep``), an
+    article, or more text than chrome has, stays."""
     for el in list(body.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None or el in keep:
             continue
@@ -129,8 +121,12 @@ def drop_site_chrome(body: etree._Element, keep: set) -> None:
                              for a in el.iterancestors())
         role = (el.get("role") or "").lower()
         names = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if el.tag in ("form", "nav") or role in ("navigation", "search") or _NOTICE.search(names) \
-                or not inside_article and (el.tag in _CHROME_TAGS or role in _CHROME_ROLES):
+        chrome = el.tag in ("form", "nav") or role in ("navigation", "search") or _NOTICE.search(names) \
+            or not inside_article and (el.tag in _CHROME_TAGS or role in _CHROME_ROLES)
+        # never what wraps the text (a form around the whole page, a body
+        # class naming the cookie choice): that is for the extractor to weigh
+        if chrome and el.find(".//article") is None and el.find(".//main") is None \
+                and len(el.text_content()) <= MAX_CHROME_CHARS:
             el.drop_tree()
 
 

@@ -18,6 +18,7 @@ from copy import deepcopy
 
 from lxml import etree
 
+from pipeline.document import remove_keeping_tail
 from pipeline.readers.package import local, plain
 
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
@@ -84,9 +85,9 @@ def strip_backlinks(el: etree._Element, reference_ids: set[str] = frozenset()) -
     for a in list(el.iter("a")):
         href = a.get("href") or ""
         back = "#" in href and href.split("#", 1)[1] in reference_ids
-        if is_backlink(a) or back or a is first and (a.get("href") or "").startswith("#") \
-                and re.fullmatch(r"\W*\w{1,4}\W*", plain("".join(a.itertext())) or "-"):
-            remove(a)
+        if is_backlink(a) or back or a is first and href.startswith("#") \
+                and _LABEL.fullmatch(plain("".join(a.itertext())).casefold()):
+            remove_keeping_tail(a)
 
 
 def note_html(el: etree._Element) -> str:
@@ -97,6 +98,10 @@ def note_html(el: etree._Element) -> str:
     return inner
 
 
+# What a note's own label looks like: 1, [1], 1., (a), iv, *, †.
+_LABEL = re.compile(r"[\[(]?(\d{1,4}|[ivxlc]{1,6}|[a-z]|[*†‡§¶]{1,3})[\])]?\.?")
+
+
 def _first_link(el: etree._Element) -> etree._Element | None:
     text = plain(el.text)
     if text and not re.fullmatch(r"\W*", text):
@@ -104,21 +109,6 @@ def _first_link(el: etree._Element) -> etree._Element | None:
     for a in el.iter("a"):
         return a
     return None
-
-
-def remove(el: etree._Element) -> None:
-    """Remove ``el`` with its content; the text after it stays."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail or ""
-    previous = el.getprevious()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
 
 
 def drop_empty_note_sections(root: etree._Element) -> None:
@@ -132,10 +122,10 @@ def drop_empty_note_sections(root: etree._Element) -> None:
             copy.tail = None
             for heading in list(copy.iter()):
                 if isinstance(heading.tag, str) and re.fullmatch(r"h\d", local(heading.tag)):
-                    remove(heading)
+                    remove_keeping_tail(heading)
             text = "".join(copy.itertext())
             if not plain(text):
-                remove(el)
+                remove_keeping_tail(el)
 
 
 def replace_with_call(ref: etree._Element, call: etree._Element) -> None:
@@ -240,7 +230,7 @@ def collect_notes(docs: list[tuple[str, etree._Element]], others: dict[str, etre
     for key in order:
         holder = notes[key][1]
         strip_backlinks(holder, reference_ids)
-        remove(holder)
+        remove_keeping_tail(holder)
     for root in roots.values():
         drop_empty_note_sections(root)
         clean_attributes(root)
