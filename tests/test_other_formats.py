@@ -4,9 +4,12 @@ Fixtures are made at run time: pandoc turns two corpus texts with notes
 (copies in tests/fixtures/formats/) into each format, with the title and
 author given as pandoc metadata (different from the .muse header, so they can
 only come from the file's metadata); a few files are written here with the
-structure LibreOffice and Word give them (text:note, footnotes.xml). Made at
-run time rather than committed: no binary fixture to keep in step with the
-texts, and pandoc is a test requirement anyway (scripts/setup.sh).
+structure LibreOffice and Word give them (text:note, footnotes.xml, an
+embedded picture), and EPUBs shaped as Standard Ebooks and Project Gutenberg
+make theirs. Made at run time rather than committed: no binary fixture to
+keep in step with the texts or with pandoc, the command that made each is
+the code that makes it, and it costs a few seconds (pandoc is installed for
+the tests by scripts/setup.sh).
 
 One batch build (PDF + EPUB, --jobs 2) of a folder holding one text in every
 format, a web page in site chrome and every kind of bad input shows the batch
@@ -16,6 +19,7 @@ other checks read the files without building.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -26,7 +30,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import assert_inactive, run_cli
+from conftest import assert_inactive, epubcheck, run_cli
 from output_words import block_text, check_words, pdf_streams, words
 from source_facts import source_facts
 from pipeline.readers import read
@@ -62,6 +66,12 @@ def site_page(article_html: str) -> str:
 <footer class="site-footer"><form class="newsletter"><p>Subscribe to our newsletter for weekly updates</p>
 <input type="email" placeholder="Your email"><button>Subscribe</button></form>
 <p>Copyright 2024 Example Site Ltd. All rights reserved.</p></footer></body></html>"""
+
+
+def png(path: Path, colour: str) -> bytes:
+    from PIL import Image
+    Image.new("RGB", (12, 8), colour).save(path)
+    return path.read_bytes()
 
 
 def body_of(html: str) -> str:
@@ -124,7 +134,9 @@ def odt_with_notes(path: Path) -> Path:
     content = f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="{office}" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
  xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
- xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3">
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"
+ xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" office:version="1.3">
 <office:automatic-styles>
  <style:style style:name="T1" style:family="text"><style:text-properties fo:font-style="italic"/></style:style>
  <style:style style:name="T2" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>
@@ -143,6 +155,8 @@ def odt_with_notes(path: Path) -> Path:
  <table:table table:name="T"><table:table-column table:number-columns-repeated="2"/>
   <table:table-row><table:table-cell><text:p>Cell zeta</text:p></table:table-cell>
   <table:table-cell><text:p>Cell eta</text:p></table:table-cell></table:table-row></table:table>
+ <text:p text:style-name="Standard"><draw:frame draw:name="Image1" text:anchor-type="as-char" svg:width="1cm" svg:height="1cm">
+  <draw:image xlink:href="Pictures/red.png" xlink:type="simple"/><svg:desc>a red square</svg:desc></draw:frame></text:p>
  <text:p text:style-name="Standard">Closing theta.</text:p>
 </office:text></office:body></office:document-content>"""
     meta = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -162,6 +176,7 @@ def odt_with_notes(path: Path) -> Path:
         z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         z.writestr("meta.xml", meta, zipfile.ZIP_DEFLATED)
         z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        z.writestr("Pictures/red.png", png(path.with_name("red.png"), "red"))
     return path
 
 
@@ -182,6 +197,8 @@ def docx_with_footnotes(path: Path) -> Path:
     document.add_paragraph("List item delta", style="List Bullet")
     table = document.add_table(rows=1, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "Cell zeta", "Cell eta"
+    png(path.with_name("red.png"), "red")
+    document.add_picture(str(path.with_name("red.png")))
     document.add_paragraph("Closing theta.")
     document.save(path)
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -237,6 +254,9 @@ def test_office_files_as_their_programs_write_them(tmp_path, maker, title, autho
     assert [" ".join(block_text(n.body).split()) for n in doc.notes.values()] == notes
     assert len(doc.body.findall(".//a[@class='noteref']")) == len(notes)
     assert doc.metadata.title == title and doc.metadata.authors == [author]
+    images = [img.get("src") for img in doc.body.iter("img")]
+    assert len(images) == 1 and images[0].startswith("data:image/png;base64,"), images
+    assert base64.b64decode(images[0].split(",", 1)[1]) == (tmp_path / "red.png").read_bytes()
 
 
 # ---------------------------------------------------------------- bad input, and a batch of everything
@@ -320,6 +340,9 @@ def test_batch_builds_every_format_and_fails_each_bad_input_alone(made, tmp_path
         everything = set(words(body_text + notes_text + " ".join(body + notes)))
         for word in CHROME_WORDS:
             assert word.casefold() not in everything, f"{fmt}: site chrome {word!r} in the outputs"
+    built = [out / f"Action_of_Masses-{fmt}.epub" for fmt in FORMATS] + [out / "fonts-obfuscated.epub"]
+    checked = epubcheck(built)
+    assert all(checked[p].clean for p in built), {p.name: checked[p].messages for p in built}
     html_epub = zipfile.ZipFile(out / "Action_of_Masses-html.epub")
     colophon = " ".join(html_epub.read(n).decode() for n in html_epub.namelist() if n.endswith(".xhtml"))
     assert "https://example.org/2019/action-of-masses" in colophon
@@ -358,12 +381,6 @@ def test_bad_input_is_one_line_and_exit_1(made, tmp_path, name):
 
 PAYLOAD = ('<script>alert(1)</script><iframe src="x.html"></iframe><a href="javascript:alert(1)">jlink</a>'
            '<p onmouseover="x()" style="position:fixed">hovered paragraph</p>')
-
-
-def png(path: Path, colour: str) -> bytes:
-    from PIL import Image
-    Image.new("RGB", (12, 8), colour).save(path)
-    return path.read_bytes()
 
 
 def test_images_only_from_inside_the_package_and_markup_sanitized(made, tmp_path):
