@@ -553,3 +553,17 @@ def test_a_page_wrapped_whole_in_a_form_and_a_consent_class_keeps_its_article(ma
     check_words(FIXTURES / "War.muse", body, notes, "wrapped page")
     assert len(doc.notes) == TEXTS["War"]
     assert not set(CHROME_WORDS) & set(body + notes)
+
+
+def test_an_unpacked_epub_is_not_a_folder_of_web_pages(made, tmp_path):
+    from pipeline.batch import collect_sources
+    from pipeline.errors import UnsupportedFormat
+
+    with zipfile.ZipFile(made / "War" / "War-epub.epub") as z:
+        z.extractall(tmp_path / "unpacked")
+    shutil.copy(made / "War" / "War-html.html", tmp_path / "page.html")
+    chapter = tmp_path / "unpacked" / "EPUB" / "text" / "ch001.xhtml"
+    assert [source.name for source, _ in collect_sources([tmp_path])] == ["page.html"]
+    with pytest.raises(UnsupportedFormat, match="chapter of the unpacked EPUB"):
+        read(chapter)
+    assert read(chapter, "html").format == "html"

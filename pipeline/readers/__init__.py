@@ -46,6 +46,23 @@ SUPPORTED_EXTENSIONS = {".muse", ".md", ".markdown", ".txt", ".text",
                         ".epub", ".docx", ".odt", ".html", ".htm", ".xhtml"}
 
 
+WEB_PAGE_EXTENSIONS = {".html", ".htm", ".xhtml"}
+
+
+def unpacked_epub(path: Path, root: Path | None = None) -> Path | None:
+    """The folder of an unpacked EPUB that ``path`` (a web page's extension)
+    is a chapter of — one holding ``META-INF/container.xml`` — looking up to
+    ``root`` or four levels; None for a page of its own."""
+    if path.suffix.lower() not in WEB_PAGE_EXTENSIONS:
+        return None
+    for n, folder in enumerate(path.parents):
+        if (folder / "META-INF" / "container.xml").is_file():
+            return folder
+        if n >= 4 or folder == root:
+            return None
+    return None
+
+
 def reader_module(fmt: str):
     if fmt not in READERS:
         raise UnsupportedFormat(
@@ -111,6 +128,10 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
         text, decoding = decode_with_warnings(data, path)
         if not text.strip():
             raise EmptySource("the file is empty", path=path, hint="give a file with a text in it")
+        if not fmt and unpacked_epub(path):
+            raise UnsupportedFormat(f"this is a chapter of the unpacked EPUB in {unpacked_epub(path)}",
+                                    path=path, hint="zip that folder into an .epub and build it, "
+                                    "or give --from html to read this page alone")
         fmt = fmt or detect_format(text, path)
         module = reader_module(fmt)
     try:
