@@ -567,3 +567,40 @@ def test_an_unpacked_epub_is_not_a_folder_of_web_pages(made, tmp_path):
     with pytest.raises(UnsupportedFormat, match="chapter of the unpacked EPUB"):
         read(chapter)
     assert read(chapter, "html").format == "html"
+
+
+@pytest.mark.parametrize("fmt", ["epub", "docx", "odt"])
+def test_damaged_members_give_our_errors_only(made, tmp_path, fmt):
+    """Seeded damage inside the archive (cut, inserted and repeated bytes in
+    its XML, a member gone): a Document or one of our errors, never a crash."""
+    import random
+
+    from pipeline.errors import ZinepressError
+
+    rng = random.Random(20)
+    with zipfile.ZipFile(made / "War" / f"War-{fmt}.{fmt}") as z:
+        members = {info.filename: z.read(info) for info in z.infolist()}
+    for n in range(25):
+        damaged = dict(members)
+        name = rng.choice([k for k in damaged if k.endswith((".xml", ".xhtml", ".opf"))])
+        data = bytearray(damaged[name])
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data) or 1)
+            roll = rng.random()
+            if roll < 0.4:
+                del data[at:at + rng.randint(1, 50)]
+            elif roll < 0.7:
+                data.insert(at, rng.choice(b"<>/&\"' a"))
+            else:
+                data[at:at] = data[rng.randrange(len(data) or 1):][:rng.randint(1, 80)]
+        damaged[name] = bytes(data)
+        if rng.random() < 0.2:
+            damaged.pop(rng.choice(list(damaged)))
+        path = tmp_path / f"damaged{n}.{fmt}"
+        with zipfile.ZipFile(path, "w") as z:
+            for member, content in damaged.items():
+                z.writestr(member, content)
+        try:
+            read(path)
+        except ZinepressError as exc:
+            assert "\n" not in str(exc)

@@ -44,8 +44,6 @@ MAX_SOURCE_BYTES = 10 * 2**20
 
 SUPPORTED_EXTENSIONS = {".muse", ".md", ".markdown", ".txt", ".text",
                         ".epub", ".docx", ".odt", ".html", ".htm", ".xhtml"}
-
-
 WEB_PAGE_EXTENSIONS = {".html", ".htm", ".xhtml"}
 
 
@@ -128,8 +126,9 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
         text, decoding = decode_with_warnings(data, path)
         if not text.strip():
             raise EmptySource("the file is empty", path=path, hint="give a file with a text in it")
-        if not fmt and unpacked_epub(path):
-            raise UnsupportedFormat(f"this is a chapter of the unpacked EPUB in {unpacked_epub(path)}",
+        book = None if fmt else unpacked_epub(path)
+        if book is not None:
+            raise UnsupportedFormat(f"this is a chapter of the unpacked EPUB in {book}",
                                     path=path, hint="zip that folder into an .epub and build it, "
                                     "or give --from html to read this page alone")
         fmt = fmt or detect_format(text, path)

@@ -78,11 +78,15 @@ def note_element(target: etree._Element) -> etree._Element:
     return el
 
 
-def strip_backlinks(el: etree._Element, reference_ids: set[str] = frozenset()) -> None:
+def strip_backlinks(el: etree._Element, reference_ids: set[str] = frozenset(),
+                    calls: set = frozenset()) -> None:
     """A note's links back to its reference (marked as such, or pointing at
-    one of ``reference_ids``), and the label that opens it."""
+    one of ``reference_ids``), and the label that opens it; never one of
+    ``calls`` (a note's own reference to another note)."""
     first = _first_link(el)
     for a in list(el.iter("a")):
+        if a in calls:
+            continue
         href = a.get("href") or ""
         back = "#" in href and href.split("#", 1)[1] in reference_ids
         if is_backlink(a) or back or a is first and href.startswith("#") \
@@ -136,6 +140,8 @@ def replace_with_call(ref: etree._Element, call: etree._Element) -> None:
     if parent is not None and local(parent.tag) == "sup" and len(parent) == 1 \
             and not plain(parent.text) and not plain(ref.tail):
         target = parent
+    if target.getparent() is None:
+        return
     call.tail = target.tail
     target.getparent().replace(target, call)
 
@@ -229,7 +235,7 @@ def collect_notes(docs: list[tuple[str, etree._Element]], others: dict[str, etre
                      if el is not None and el.get("id")}
     for key in order:
         holder = notes[key][1]
-        strip_backlinks(holder, reference_ids)
+        strip_backlinks(holder, reference_ids, {a for a, _, _ in calls})
         remove_keeping_tail(holder)
     for root in roots.values():
         drop_empty_note_sections(root)
