@@ -41,7 +41,11 @@ NS = {
     "manifest": "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
     "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
 }
-META_STYLES = {"title": "title", "subtitle": "subtitle", "author": "author", "date": "date"}
+META_STYLES = {"title", "subtitle", "author", "date"}
+# Inline elements that are no part of the text: comments, tracked-change
+# markers, bookmarks, page-break hints.
+_NOT_TEXT = {"annotation", "annotation-end", "change", "change-start", "change-end", "bookmark",
+             "bookmark-start", "bookmark-end", "reference-mark-start", "reference-mark-end", "soft-page-break"}
 
 
 def q(prefixed: str) -> str:
@@ -199,6 +203,9 @@ class Converter:
                     cells.append(f"<td{attr}>{self.blocks(cell)}</td>")
                 rows.append(f"<tr>{''.join(cells)}</tr>")
             return f"<table><tbody>{''.join(rows)}</tbody></table>"
+        if name == "frame":          # anchored to the page, not to a paragraph
+            inner = self.frame(el)
+            return f"<p>{inner}</p>" if inner else ""
         if name in ("section", "index-body", "list-item"):
             return self.blocks(el)
         if name in ("table-of-content", "alphabetical-index", "illustration-index", "bibliography",
@@ -261,12 +268,9 @@ class Converter:
             return note_call(note_id, label or str(number))
         if name == "frame":
             return self.frame(el)
-        if name in ("bookmark", "bookmark-start", "bookmark-end", "reference-mark", "reference-mark-start",
-                    "reference-mark-end", "soft-page-break", "annotation", "annotation-end",
-                    "change", "change-start", "change-end", "sequence-ref"):
-            return "" if name.startswith(("annotation", "change", "bookmark", "soft", "reference-mark-")) \
-                else self.inline(el)
-        return self.inline(el)
+        if name in _NOT_TEXT:
+            return ""
+        return self.inline(el)     # reference marks, fields, ruby…: their text
 
     def frame(self, frame: etree._Element) -> str:
         image = frame.find("draw:image", NS)
