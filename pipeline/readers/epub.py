@@ -98,7 +98,7 @@ def parse_bytes(data: bytes, path: Path | None = None) -> Document:
         name = book.resolve(opf_name, item.get("href") or "")
         if not name or not book.has(name):
             raise book.broken(f"its spine names {item.get('href')!r}, which the package does not hold")
-        if "xhtml" not in (item.get("media-type") or "") and "html" not in (item.get("media-type") or ""):
+        if "html" not in (item.get("media-type") or ""):     # an image or SVG in the spine
             continue
         body = document_body(book, name)
         kinds = skip_kinds(body) | skipped_names.get(name, set())
