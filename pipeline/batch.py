@@ -34,7 +34,7 @@ from typing import Callable, Iterator
 from pipeline import __version__, interrupt
 from pipeline.build import BuildOptions, build_one, output_paths
 from pipeline.errors import OptionError, OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
-from pipeline.readers import SUPPORTED_EXTENSIONS
+from pipeline.readers import SUPPORTED_EXTENSIONS, unpacked_epub
 
 interrupt.checkpoint("import")     # the tests' Ctrl-C while the program's modules load
 
@@ -76,7 +76,8 @@ def collect_sources(paths: list[Path], *, out: Path | None = None,
             root = _real(path)
             for file in sorted(path.rglob("*")):
                 if file.suffix.lower() in SUPPORTED_EXTENSIONS and not file.is_dir() \
-                        and not any(part.startswith(".") for part in file.relative_to(path).parts):
+                        and not any(part.startswith(".") for part in file.relative_to(path).parts) \
+                        and not unpacked_epub(file, path):
                     where = _real(file.parent) / file.name
                     if where == report_real or (written is not None and written != root
                                                 and root in written.parents and written in where.parents):

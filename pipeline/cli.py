@@ -45,7 +45,7 @@ def build(
     paths: List[Path] = typer.Argument(..., help="Source files or folders (searched recursively)."),
     out: Path = typer.Option(Path("dist"), "-o", "--out", help="Output folder."),
     formats: str = typer.Option("pdf,booklet,epub", "--format", help="Which outputs: pdf, booklet, epub."),
-    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, converted, markdown, plain."),
+    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, converted, markdown, plain, html, epub, docx, odt."),
     paper: str = typer.Option("", "--paper", help="Page size of the pamphlet: a5 (default), a6, half-letter, quarter-letter, pocket, or WIDTHxHEIGHT in mm (e.g. 120x180, 5.5inx8.5in)."),
     font_size: str = typer.Option("", "--font-size", help="Body font size, e.g. 11pt."),
     css: List[Path] = typer.Option([], "--css", help="Your own stylesheet, layered over the pamphlet's."),
@@ -153,7 +153,7 @@ def bundle(
 def normalize(
     source: Path = typer.Argument(..., help="The source file."),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Write to this file instead of standard output."),
-    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, converted, markdown, plain."),
+    source_format: Optional[str] = typer.Option(None, "--from", help="Read as this format: muse, export, converted, markdown, plain, html, epub, docx, odt."),
     typography: bool = typer.Option(True, "--typography/--no-typography", help="Typographic quotes, dashes and spaces."),
     lang: str = typer.Option("", "--lang", help="Language for a source that states none."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),

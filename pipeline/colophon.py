@@ -20,6 +20,10 @@ HOW_TO_SUPPLY = {
     "markdown": {"title": "add 'title: …' to the YAML front matter", "author": "add 'author: …' to the YAML front matter"},
     "export": {"title": "add the title as a '## …' heading at the top", "author": "add the author's name on the line under the title"},
     "plain": {"title": "put the title on the first line", "author": "put the author's name on the line under the title"},
+    "epub": {"title": "give the book a dc:title in its package document", "author": "give the book a dc:creator in its package document"},
+    "docx": {"title": "fill in Title in the document's properties (File > Info)", "author": "fill in Author in the document's properties (File > Info)"},
+    "odt": {"title": "fill in Title in File > Properties > Description", "author": "fill in the author in File > Properties"},
+    "html": {"title": "give the page a <title> or an og:title", "author": "give the page a <meta name=\"author\">"},
 }
 
 

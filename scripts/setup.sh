@@ -4,7 +4,7 @@
 # tools. Safe to run again: it only does what is not done yet.
 #
 #   scripts/setup.sh          build + test needs
-#   scripts/setup.sh bench    also what the benchmarks compare against (pandoc)
+#   scripts/setup.sh bench    also what the benchmarks profile with (pyinstrument)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +27,10 @@ cd "$(dirname "$0")/.."
 #   wamerican, wbritish, wfrench, wngerman, wspanish, witalian  word lists: a ligature lost
 #                         by a PDF's text extraction, a hyphen at a line end, are repaired
 #                         only where they make a word of the language (pipeline/wordlist.py)
-#   pandoc                benchmarks; the tests convert .muse texts to pandoc's Markdown
+#   pandoc                the tests make, from corpus texts, the EPUB, DOCX, ODT, HTML and
+#                         pandoc-Markdown files the readers of those formats are checked on
+#                         (another program's files, not ours); the benchmarks time the
+#                         .muse parser against it
 need=(poppler-utils qpdf fonts-linuxlibertine fonts-noto-cjk fonts-dejavu-core fonts-noto-core
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium chromium-driver
       wamerican wbritish wfrench wngerman wspanish witalian)

@@ -286,3 +286,23 @@ def nu_check(paths: list[Path], scratch: Path) -> dict[Path, list[str]]:
             raise AssertionError(f"the Nu checker: {text}")
         results[book].append(text)
     return results
+
+
+def assert_inactive(html: str, where: str) -> None:
+    """No element or attribute that runs, embeds or escapes the page (escaped text is fine)."""
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(html.encode("utf-8"))
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.rsplit("}", 1)[-1].lower()
+        assert tag not in {"script", "iframe", "object", "embed", "svg", "link", "form", "base"} \
+            or (tag == "link" and el.get("rel") == "stylesheet" and not el.get("href", "").startswith(
+                ("http", "file", "/", "."))), (where, tag)
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), (where, tag, name)
+            if name == "style":
+                assert "fixed" not in value and "url(" not in value, (where, tag, value)
+            if name in ("href", "src"):
+                assert not value.strip().lower().startswith(("javascript:", "file:", "vbscript:")), (where, value)

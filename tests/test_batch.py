@@ -44,7 +44,7 @@ def tree_with_failures(root: Path) -> Path:
     # Not sources: a hidden folder, a file of another kind, a folder with a source's ending.
     (root / ".git").mkdir()
     (root / ".git" / "x.txt").write_text("not a text\n")
-    (root / "notes.odt").write_bytes(b"PK\x03\x04")
+    (root / "notes.pages").write_bytes(b"PK\x03\x04")
     (root / "dir.txt").mkdir()
     return root
 

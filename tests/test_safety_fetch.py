@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pdf_text, run_cli
+from conftest import assert_inactive, pdf_text, run_cli
 
 SECRET = "ZQX-SECRET-7e3c91"
 TINY_PNG = bytes.fromhex(
@@ -327,7 +327,10 @@ def test_raw_html_is_sanitized_in_every_reader(tmp_path):
     payload = ('<script>alert(1)</script><iframe src="x"></iframe><object data="x"></object>'
                '<img src="x.png" onerror="alert(1)"><a href="javascript:alert(1)">j</a>'
                '<p style="position:fixed" onmouseover="x()">p</p><svg onload="x()"></svg>')
+    from pipeline.readers import reader_module
     for fmt in READERS:
+        if getattr(reader_module(fmt), "BINARY", False):
+            continue    # zipped formats: test_other_formats.py puts the payload inside them
         source = tmp_path / f"t-{fmt}.md"
         source.write_text(f"---\ntitle: T\nauthor: A\nlang: en\n---\n\n# T\n\nText.\n\n{payload}\n\nEnd.\n")
         doc = read(source, fmt)
@@ -339,23 +342,3 @@ def test_raw_html_is_sanitized_in_every_reader(tmp_path):
         outputs = [pdf_html(prep)] + [part.xhtml for part in epub_parts(prep)]
         for html in outputs:
             assert_inactive(html, fmt)
-
-
-def assert_inactive(html: str, where: str) -> None:
-    """No element or attribute that runs, embeds or escapes the page (escaped text is fine)."""
-    import lxml.html
-
-    tree = lxml.html.document_fromstring(html.encode("utf-8"))
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
-        tag = el.tag.rsplit("}", 1)[-1].lower()
-        assert tag not in {"script", "iframe", "object", "embed", "svg", "link", "form", "base"} \
-            or (tag == "link" and el.get("rel") == "stylesheet" and not el.get("href", "").startswith(
-                ("http", "file", "/", "."))), (where, tag)
-        for name, value in el.attrib.items():
-            assert not name.lower().startswith("on"), (where, tag, name)
-            if name == "style":
-                assert "fixed" not in value and "url(" not in value, (where, tag, value)
-            if name in ("href", "src"):
-                assert not value.strip().lower().startswith(("javascript:", "file:", "vbscript:")), (where, value)

@@ -211,7 +211,8 @@ class ImageCollector:
 
     def __init__(self, base_dir: Path | None):
         self.base = base_dir.resolve() if base_dir else None
-        self.items: dict[Path, tuple[str, bytes, str]] = {}   # path → (href, data, media type)
+        # path, or the digest of a data: address → (href, data, media type)
+        self.items: dict[Path | str, tuple[str, bytes, str]] = {}
         self.missing: list[str] = []
 
     def __call__(self, src: str) -> str | None:
@@ -219,6 +220,8 @@ class ImageCollector:
 
         from pipeline.images import ImageRefused, load_image
 
+        if src.startswith("data:image/"):      # an image from inside the source's own package
+            return self._data_uri(src)
         parsed = urlparse(src)
         if not src or parsed.scheme not in ("", "file") or self.base is None:
             self._miss(src)
@@ -236,6 +239,23 @@ class ImageCollector:
             return None
         href = f"images/image{len(self.items) + 1:03d}.{picture.extension}"
         self.items[path] = (href, picture.data, picture.media_type)
+        return href
+
+    def _data_uri(self, src: str) -> str | None:
+        import hashlib
+
+        from pipeline.images import ImageRefused, data_uri_image
+
+        key = "data:" + hashlib.sha256(src.encode()).hexdigest()
+        if key in self.items:
+            return self.items[key][0]
+        try:
+            picture = data_uri_image(src)
+        except ImageRefused:
+            self._miss(src[:40] + "...")
+            return None
+        href = f"images/image{len(self.items) + 1:03d}.{picture.extension}"
+        self.items[key] = (href, picture.data, picture.media_type)
         return href
 
     def _miss(self, src: str) -> None:
