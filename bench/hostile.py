@@ -61,6 +61,8 @@ INPUTS = {
     "md footnotes": (".md", _md_notes),
     "md [^n] without notes": (".md", _md_refs_only),
     "md notes without [^n]": (".md", _md_defs_only),
+    "md unpaired ^": (".md", _repeat(MD_HEAD, "x^1 ")),
+    "md unpaired ~": (".md", _repeat(MD_HEAD, "x~1 ")),
     "muse =a": (".muse", _repeat(MUSE_HEAD, "=a ")),
     "muse [[a": (".muse", _repeat(MUSE_HEAD, "[[a")),
     "muse <verbatim>a": (".muse", _repeat(MUSE_HEAD, "<verbatim>a")),

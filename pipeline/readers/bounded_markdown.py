@@ -50,7 +50,7 @@ COPY_PER_STEP = 256
 _BRACKET = re.compile(r"[\[\]]")
 _PAREN = re.compile(r"\]\(|[()]")
 _TICKS = re.compile(r"`+")
-_MARKS = re.compile(r"[\[\]`*_<&\\!]")
+_MARKS = re.compile(r"[\[\]`*_<&\\!^~]")   # ^ and ~: pandoc's sub- and superscripts, strikeout
 # Python-Markdown's footnote reference (``FootnoteExtension.extendMarkdown``).
 _NOTE_REF = re.compile(r"\[\^([^\]]*)\]")
 
