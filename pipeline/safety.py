@@ -223,14 +223,14 @@ def _unwrap(el: etree._Element) -> None:
 
 
 def depth(root: etree._Element) -> int:
-    """How many element levels ``root`` holds (iteratively: no recursion limit)."""
-    deepest = 0
-    stack = [(root, 0)]
-    while stack:
-        el, level = stack.pop()
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in el)
-    return deepest
+    """How many element levels ``root`` holds below it (a level at a time: no
+    recursion limit, and little work for the many small roots of notes)."""
+    deepest, level = 0, [root]
+    while True:
+        level = [child for el in level for child in el]
+        if not level:
+            return deepest
+        deepest += 1
 
 
 def vet(doc: Document, text: str = "") -> Document:

@@ -12,9 +12,10 @@ of all those waiting. Upstream treats this as a known limit.
 
 Here:
 
-* the footnote lookups and call names are made constant-time, the inline
-  step's queue a double-ended one, and all the note references of a text are
-  replaced in one pass (``_LinearInline``; same numbering, same output);
+* the footnote lookups are made constant-time, the calls get no names and
+  the notes empty back-links (the Document has neither), the inline
+  step's queue is a double-ended one, and all the note references of a text
+  are replaced in one pass (``_LinearInline``; same numbering, same Document);
 * before the inline step, the cost of each inline text is estimated in one
   linear pass — the distance each of those scans would run, plus the rebuilds —
   and a text whose estimate exceeds ``WORK_PER_CHARACTER`` times its length
@@ -22,7 +23,8 @@ Here:
   few words) is kept as written, without inline markup, with a warning. Nothing
   of it is lost; only its emphasis, links and note references are not read.
 
-Normal texts are converted exactly as by Python-Markdown alone.
+Normal texts are converted as by Python-Markdown alone, but for the back-links
+and the names of the calls, which the Document does not keep.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from xml.etree import ElementTree
 import markdown as md_lib
 from markdown import inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.extensions.footnotes import RE_REF_ID, FootnoteExtension, FootnoteInlineProcessor
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER, FootnoteExtension, FootnoteInlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 
@@ -178,44 +180,67 @@ class _Order(list):
 
 
 class _Footnotes(FootnoteExtension):
+    """The footnote extension with empty back-links from a note to its calls, and
+    no names for the calls (``id="fnref:1"``, ``fnref2:1``…) that only back-links
+    point to: the Document has neither (``html.py`` keeps a call's target and
+    number), and building, reading, serializing and parsing them again was a
+    good part of the cost of each note and each call."""
+
     def reset(self) -> None:
         super().reset()
         self.footnote_order = _Order()
         self.defined_at: dict[str, int] = {}
-        self.last_ref: dict[str, str] = {}
+        self.id_prefix = self.note_id_prefix()
 
     def extendMarkdown(self, md) -> None:
         super().extendMarkdown(md)
         pattern = md.inlinePatterns["footnote"]
         md.inlinePatterns.register(_FootnoteRefs(pattern.compiled_re.pattern, self), "footnote", 175)
+        md.treeprocessors.deregister("footnote-duplicate")   # it adds back-links
 
-    def unique_ref(self, reference: str, found: bool = False) -> str:
-        """Upstream's name for a call of a note (``fnref:1``, then ``fnref2:1``,
-        ``fnref3:1``…): the first name of the chain that is not taken. Upstream
-        walks the chain from its start, so that the n-th call of a note costs n
-        steps; here the walk starts at the name given last for the note, which
-        ends on the same name (every name before it is taken)."""
-        if not found:
-            return reference
-        original = reference
-        reference = self.last_ref.get(original, original)
+    def note_id_prefix(self) -> str:
+        """What ``makeFootnoteId`` puts before a note's name (``fn:``)."""
         separator = self.get_separator()
-        while reference in self.used_refs:
-            ref, rest = reference.split(separator, 1)
-            m = RE_REF_ID.match(ref)
-            reference = (f"{m.group(1)}{int(m.group(2)) + 1}{separator}{rest}" if m
-                         else f"{ref}2{separator}{rest}")
-        self.used_refs.add(reference)
-        self.found_refs[original] = self.found_refs.get(original, 0) + 1
-        self.last_ref[original] = reference
-        return reference
+        return f"fn{separator}{self.unique_prefix}-" if self.getConfig("UNIQUE_IDS") else f"fn{separator}"
+
+    def makeFootnotesDiv(self, root):  # noqa: N802
+        """Upstream's, with an empty back-link: no target, title or text, but in
+        the place of upstream's (after a no-break space at the end of the last
+        paragraph, or alone in a paragraph of its own), for the inline step
+        reads a paragraph differently when it holds an element (a call of a
+        note inside raw HTML, say, pairs its ``*`` otherwise). ``html.py``
+        drops it, as it drops upstream's."""
+        if not self.footnotes:
+            return None
+        div = ElementTree.Element("div")
+        div.set("class", "footnote")
+        ElementTree.SubElement(div, "hr")
+        ol = ElementTree.SubElement(div, "ol")
+        surrogate_parent = ElementTree.Element("div")
+        prefix = self.id_prefix
+        backlink = {"class": "footnote-backref"}
+        for name, text in self.footnotes.items():
+            li = ElementTree.SubElement(ol, "li")
+            li.set("id", prefix + name)
+            # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
+            self.parser.parseChunk(surrogate_parent, text)
+            li.extend(surrogate_parent)
+            del surrogate_parent[:]
+            if len(li):
+                node = li[-1]
+                if node.tag == "p":
+                    node.text = node.text + NBSP_PLACEHOLDER
+                    ElementTree.SubElement(node, "a", backlink)
+                else:
+                    ElementTree.SubElement(ElementTree.SubElement(li, "p"), "a", backlink)
+        return div
 
 
 class _FootnoteRefs(FootnoteInlineProcessor):
     """``FootnoteInlineProcessor.handleMatch`` with the note's number looked up in
-    a map instead of a list of every definition."""
+    a map instead of a list of every definition, and no name for the call."""
 
-    def handleMatch(self, m, data):
+    def handleMatch(self, m, data):  # noqa: N802
         key = m.group(1)
         notes = self.footnotes
         if key not in notes.footnotes:
@@ -229,10 +254,13 @@ class _FootnoteRefs(FootnoteInlineProcessor):
             number = notes.footnote_order.index(key) + 1
         sup = ElementTree.Element("sup")
         a = ElementTree.SubElement(sup, "a")
-        sup.set("id", notes.makeFootnoteRefId(key, found=True))
-        a.set("href", "#" + notes.makeFootnoteId(key))
+        a.set("href", "#" + notes.id_prefix + key)
         a.set("class", "footnote-ref")
         a.text = notes.getConfig("SUPERSCRIPT_TEXT").format(number)
+        if a.text.isdigit():
+            # no inline pattern matches a text of digits: trying each on every
+            # call's number was a good part of the inline step
+            a.text = util.AtomicString(a.text)
         return sup, m.start(0), m.end(0)
 
 

@@ -54,8 +54,27 @@ def sanitize(html: str) -> str:
                      url_schemes=set(LINK_SCHEMES))
 
 
+_NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]")
+# lxml's HTML parser with its plain elements: ``lxml.html``'s own gives each
+# element a Python class, looked up in Python each time an element is touched.
+_PARSER = etree.HTMLParser()
+# what ``lxml.html``'s ``text_content()`` computes
+_text_content = etree.XPath("string()", smart_strings=False)
+
+
 def _note_id(raw: str) -> str:
-    return "fn-" + re.sub(r"[^A-Za-z0-9_-]", "-", raw)
+    return "fn-" + _NOT_IN_ID.sub("-", raw)
+
+
+def _parse(clean: str) -> etree._Element:
+    """``clean`` HTML as the children of a ``div`` (``lxml.html.fragment_fromstring``
+    with ``create_parent``, on plain elements)."""
+    pieces = lxml.html.fragments_fromstring(clean, parser=_PARSER)
+    root = etree.Element("div")
+    if pieces and isinstance(pieces[0], str):
+        root.text = pieces.pop(0)
+    root.extend(pieces)
+    return root
 
 
 class _Converter:
@@ -82,6 +101,13 @@ class _Converter:
 
     def element(self, src, dst) -> None:
         tag = _RENAME.get(src.tag, src.tag)
+        if tag == "sup" and len(src) == 1 and src[0].tag == "a" \
+                and "footnote-ref" in (src[0].get("class") or ""):
+            ref = src[0]
+            note_id = _note_id((ref.get("href") or "").lstrip("#").removeprefix("fn:"))
+            el = etree.SubElement(dst, "a", {"class": "noteref", "href": "#" + note_id})
+            el.text = _text_content(ref)
+            return
         cls = (src.get("class") or "").split()
         attrs: dict[str, str] = {}
         if src.get("lang") and tag in ("span", "div", "p", "blockquote"):
@@ -90,13 +116,6 @@ class _Converter:
             direction = (src.get("dir") or ("auto" if src.tag == "bdi" else "")).lower()
             if direction in ("ltr", "rtl", "auto"):
                 attrs["dir"] = direction
-        if tag == "sup" and len(src) == 1 and src[0].tag == "a" \
-                and "footnote-ref" in (src[0].get("class") or ""):
-            ref = src[0]
-            note_id = _note_id((ref.get("href") or "").lstrip("#").removeprefix("fn:"))
-            el = etree.SubElement(dst, "a", {"class": "noteref", "href": "#" + note_id})
-            el.text = ref.text_content()
-            return
         if tag == "a" and "footnote-backref" in cls:
             return
         if tag == "img":
@@ -107,11 +126,11 @@ class _Converter:
             return
         if tag == "pre":
             el = etree.SubElement(dst, "pre")
-            el.text = src.text_content().rstrip("\n")
+            el.text = _text_content(src).rstrip("\n")
             return
         if tag == "code":
             el = etree.SubElement(dst, "code")
-            el.text = src.text_content()
+            el.text = _text_content(src)
             return
         if tag == "div":
             keep = [c for c in cls if c in _DIV_CLASSES]
@@ -233,7 +252,7 @@ def html_to_body(html: str) -> tuple[etree._Element, dict[str, Note], list[str]]
     conv = _Converter()
     if not clean.strip():
         return body, notes, conv.warnings
-    root = lxml.html.fragment_fromstring(clean, create_parent="div")
+    root = _parse(clean)
     for fn_div in root.xpath('.//div[contains(concat(" ", @class, " "), " footnote ")]'):
         for li in fn_div.xpath("./ol/li"):
             raw = (li.get("id") or "").removeprefix("fn:")
