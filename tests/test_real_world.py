@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lxml import etree
+
 from pipeline.document import Document, Metadata, new_body, sub, text_content
 from pipeline.normalize import normalize
 from pipeline.normalize.ligatures import repair_ligatures
@@ -201,3 +203,23 @@ def test_a_clean_book_with_odd_tokens_keeps_them():
     doc = normalize(_doc(clean, odd), typography=False)
     assert text_content(doc.body).endswith(odd)
     assert not doc.changes
+
+
+def test_gutenberg_superscripts_are_read_and_the_transcribers_notes_go_to_the_colophon():
+    from pipeline.colophon import build_colophon
+
+    doc, meta = _built("gutenberg-transcribers-note.txt")
+    assert meta[:2] == ("Fields, Factories and Workshops", "")
+    body = etree.tostring(doc.body, encoding=str)
+    assert [s.text for s in doc.body.iter("sup")] == ["st", "e", "r"]
+    assert "<em>not</em>" in body and "^" not in text_content(doc.body)
+    text = text_content(doc.body)
+    assert "Transcriber" not in text and "have been corrected" not in text and "two pages" not in text
+    assert text.endswith("The figures are given in the Appendix.")
+    # moved, not lost: each note once in the colophon's notes, in order
+    notes = doc.metadata.notes
+    assert notes.count("Note: Italic text is shown between _underscores_.") == 1
+    assert notes.index("have been corrected") < notes.index("the tables of the original")
+    assert "those of the first edition" in notes
+    assert sum(c.startswith("transcriber's note moved") for c in doc.changes) == 2
+    assert [n[:22] for n in build_colophon(doc).notes] == ["Transcriber\u2019s Note: It", "Transcriber\u2019s note: th"]

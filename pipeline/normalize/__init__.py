@@ -48,8 +48,9 @@ def _metadata(m: Metadata, typography: bool) -> Metadata:
 
     return replace(
         m,
-        title=t(m.title), subtitle=t(m.subtitle), authors=[t(a) for a in m.authors],
-        date=t(m.date), notes=t(m.notes), publisher=t(m.publisher), rights=t(m.rights),
+        title=t(m.title), subtitle=t(m.subtitle), authors=[t(a) for a in m.authors], date=t(m.date),
+        notes="\n".join(t(line) for line in m.notes.split("\n")),    # one a line, as the colophon has them
+        publisher=t(m.publisher), rights=t(m.rights),
         topics=[repair_string(x) for x in m.topics], source=repair_string(m.source),
         lang=m.lang.strip(), extra=dict(m.extra))
 

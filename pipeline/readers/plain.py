@@ -10,7 +10,12 @@
   follows it in the next block, if ALL CAPS), a lone roman numeral (``I``,
   ``IV.``) for sections, and single-line ALL-CAPS blocks.
 * ``_italic_`` → ``em``; ``[12]`` → a footnote reference when a note ``[12]``
-  exists under a ``FOOTNOTE:``/``FOOTNOTES:`` line.
+  exists under a ``FOOTNOTE:``/``FOOTNOTES:`` line; Project Gutenberg's
+  superscripts, ``2^e`` and ``M^{me}`` (after a letter or digit), → ``sup``.
+* A transcriber's note (``Transcriber's Note:`` and the block after it, or a
+  bracketed ``[Transcriber's note: …]`` to its closing bracket) says how the
+  e-text marked what print showed; those marks are read, so the note moves to
+  the colophon's notes (``Metadata.notes``), said in ``--debug``.
 * A line-end hyphen is dropped when the joined word occurs unhyphenated
   elsewhere in the text, or is a word of the language (``wordlist``) whose
   second part is no word by itself (``wonder-ful``); otherwise it stays
@@ -61,7 +66,10 @@ _COLUMNS = re.compile(r"\S {3,}\S")
 _SEPARATOR = re.compile(r"^\s*(?:\*\s*){3,}$|^\s*(?:-\s*){4,}$|^\s*(?:_\s*){4,}$")
 _FOOTNOTES = re.compile(r"^\s*FOOTNOTES?:?\s*$", re.IGNORECASE)
 _NOTE_START = re.compile(r"^\[(\d+)\]\s+")
-_INLINE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])|\[(\d+)\]")
+_INLINE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])|\[(\d+)\]"
+                     r"|(?<=\w)\^(?:\{([^{}\n]{1,40})\}|(\w))")
+_TRANSCRIBERS_NOTE = re.compile(r"\[?[ \t]*transcriber[\u2019']?s?[ \t]+notes?\b", re.IGNORECASE)
+_BLOCK_GAP = re.compile(r"(\n[ \t]*\n\s*)")
 
 
 def sniff(text: str) -> int:
@@ -187,6 +195,8 @@ def _inline(parent: etree._Element, text: str, notes: set[str]) -> None:
         if m.group(1) is not None:
             em = sub(parent, "em")
             _inline(em, m.group(1), notes)
+        elif m.group(2) is None:
+            sub(parent, "sup", m.group(3) or m.group(4))
         else:
             sub(parent, "a", m.group(2), class_="noteref", href=f"#fn-{m.group(2)}")
         pos = m.end()
@@ -244,6 +254,34 @@ def _blocks(text: str) -> list[list[str]]:
     if current:
         blocks.append(current)
     return blocks
+
+
+def _transcribers_notes(text: str, meta: Metadata, changes: list[str]) -> str:
+    """``text`` without its transcriber's notes, which go to ``meta.notes``: a
+    block that opens with "Transcriber's note" — with the block after it when it
+    is only that heading; to the block that closes its bracket when it opens one."""
+    parts = _BLOCK_GAP.split(text)           # blocks at even places, gaps between
+    kept: list[str] = []
+    i = 0
+    while i < len(parts):
+        block = parts[i]
+        if i % 2 or not _TRANSCRIBERS_NOTE.match(block.lstrip()):
+            kept.append(block)
+            i += 1
+            continue
+        taken = [block]
+        if block.lstrip().startswith("["):
+            while taken[-1].count("]") < taken[-1].count("[") and i + 2 < len(parts) and len(taken) < 12:
+                i += 2
+                taken[-1] += "\n\n" + parts[i]
+        elif "\n" not in block.strip() and len(block.strip()) < 40 and i + 2 < len(parts):
+            i += 2
+            taken.append(parts[i])
+        note = " ".join(" ".join(taken).split()).strip("[] ")
+        meta.notes = f"{meta.notes}\n{note}" if meta.notes else note
+        changes.append(f"transcriber's note moved to the colophon's notes: {note[:70]}")
+        i += 2                                   # the gap after it goes too
+    return "".join(kept)
 
 
 def build(text: str, meta: Metadata) -> tuple[etree._Element, dict[str, Note]]:
@@ -331,6 +369,7 @@ def parse(text: str, path: Path | None = None) -> Document:
         text = from_title_page(text, meta)
         if not meta.title:
             text = _letter_header(text, meta)
+    text = _transcribers_notes(text, meta, changes)
     body, notes = build(text, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
                     format=FORMAT, changes=changes)
