@@ -117,7 +117,8 @@ def links_build(tmp_path_factory):
     (src / "links.md").write_text(LINKS_MD)
     (src / "muselinks.muse").write_text(LINKS_MUSE)
     out = root / "out"
-    proc = run_cli("build", src, "-o", out, "--jobs", "1")
+    # the two sources by name: other.html is the file their links name, not a source
+    proc = run_cli("build", src / "links.md", src / "muselinks.muse", "-o", out, "--jobs", "1")
     return proc, src, out
 
 
