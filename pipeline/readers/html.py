@@ -41,7 +41,6 @@ _RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5", "b
 _BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "p", "blockquote", "div", "ul", "ol", "li", "dl",
                "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
                "figure", "figcaption", "pre", "hr"}
-_INLINE_KEEP = {"em", "strong", "code", "sup", "sub", "del", "br", "a", "span", "ruby", "rt", "rp"}
 _DIV_CLASSES = {"verse", "center", "right", "biblio", "play", "pagebreak"}
 _SPAN_CLASSES = {"sc", "sf"}
 # Where blocks may sit (children are blocks, loose text gets a ``p``).
