@@ -12,7 +12,7 @@ samples: setup
 	.venv/bin/zinepress build sources -o dist
 
 test: setup
-	.venv/bin/python -m pytest -q -n 2 --dist loadfile
+	.venv/bin/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 test-fast: setup
 	.venv/bin/python -m pytest -q -m "not corpus"
