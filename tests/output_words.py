@@ -8,7 +8,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
+
+from lxml import etree
 
 from source_facts import join_inline, source_facts
 
@@ -183,3 +186,21 @@ def block_text(element) -> str:
 
     walk(element)
     return "".join(parts)
+
+
+EPUB_NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+
+
+def epub_chapters_and_notes(path: Path) -> tuple[list, list]:
+    """(chapter sections, footnote asides) of one of our EPUBs, in spine order."""
+    chapters, notes = [], []
+    with zipfile.ZipFile(path) as z:
+        opf_name = next(n for n in z.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(z.read(opf_name))
+        base = opf_name.rsplit("/", 1)[0] + "/"
+        manifest = {i.get("id"): i.get("href") for i in opf.iter("{*}item")}
+        for ref in opf.iter("{*}itemref"):
+            tree = etree.fromstring(z.read(base + manifest[ref.get("idref")]))
+            chapters += tree.xpath("//x:section[contains(@epub:type, 'chapter')]", namespaces=EPUB_NS)
+            notes += tree.xpath("//x:aside[@epub:type='footnote']", namespaces=EPUB_NS)
+    return chapters, notes

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, alnum
-from output_words import block_text, check_words, pdf_streams, words
+from output_words import EPUB_NS, block_text, check_words, epub_chapters_and_notes, pdf_streams, words
 from source_facts import FILES, source_facts
 from pipeline.readers import read
 
@@ -101,30 +101,15 @@ def contents_title(heading) -> str:
 
 @pytest.mark.parametrize("path", BUILDABLE, ids=IDS)
 def test_epub_keeps_every_word_note_and_heading(corpus_build, path):
-    import zipfile
-    from lxml import etree
-
-    epub = corpus_build.output(relative(path), ".epub")
-    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
-    body, notes, heading_count, note_count = [], [], 0, 0
-    with zipfile.ZipFile(epub) as z:
-        opf_name = next(n for n in z.namelist() if n.endswith(".opf"))
-        opf = etree.fromstring(z.read(opf_name))
-        base = opf_name.rsplit("/", 1)[0] + "/"
-        manifest = {i.get("id"): i.get("href") for i in opf.iter("{*}item")}
-        for ref in opf.iter("{*}itemref"):
-            tree = etree.fromstring(z.read(base + manifest[ref.get("idref")]))
-            for section in tree.xpath("//x:section[contains(@epub:type, 'chapter')]", namespaces=ns):
-                body.append(block_text(section))
-                heading_count += len(section.xpath(".//x:h1|.//x:h2|.//x:h3|.//x:h4|.//x:h5", namespaces=ns))
-            for aside in tree.xpath("//x:aside[@epub:type='footnote']", namespaces=ns):
-                notes.append(block_text(aside))
-                note_count += 1
+    chapters, asides = epub_chapters_and_notes(corpus_build.output(relative(path), ".epub"))
+    body, notes = [block_text(c) for c in chapters], [block_text(a) for a in asides]
+    heading_count = sum(len(c.xpath(".//x:h1|.//x:h2|.//x:h3|.//x:h4|.//x:h5", namespaces=EPUB_NS))
+                        for c in chapters)
     check_words(path, words(" ".join(body)), words(" ".join(notes)), "EPUB")
     doc = read(path)
     _, headings, _ = source_facts(path.read_text(encoding="utf-8"))
     assert heading_count == headings
-    assert note_count == len(doc.notes)
+    assert len(asides) == len(doc.notes)
 
 
 def test_every_corpus_pdf_embeds_its_fonts(corpus_build):

@@ -31,7 +31,7 @@ import pytest
 from lxml import etree
 
 from conftest import assert_inactive, epubcheck, run_cli
-from output_words import block_text, check_words, pdf_streams, words
+from output_words import block_text, check_words, epub_chapters_and_notes, pdf_streams, words
 from source_facts import source_facts
 from pipeline.readers import read
 
@@ -350,18 +350,8 @@ def test_batch_builds_every_format_and_fails_each_bad_input_alone(made, tmp_path
 
 def epub_streams(path: Path) -> tuple[list[str], list[str]]:
     """(chapter texts, note texts) of one of our EPUBs, in spine order."""
-    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
-    body, notes = [], []
-    with zipfile.ZipFile(path) as z:
-        opf_name = next(n for n in z.namelist() if n.endswith(".opf"))
-        opf = etree.fromstring(z.read(opf_name))
-        base = opf_name.rsplit("/", 1)[0] + "/"
-        manifest = {i.get("id"): i.get("href") for i in opf.iter("{*}item")}
-        for ref in opf.iter("{*}itemref"):
-            tree = etree.fromstring(z.read(base + manifest[ref.get("idref")]))
-            body += [block_text(s) for s in tree.xpath("//x:section[contains(@epub:type, 'chapter')]", namespaces=ns)]
-            notes += [block_text(a) for a in tree.xpath("//x:aside[@epub:type='footnote']", namespaces=ns)]
-    return body, notes
+    chapters, notes = epub_chapters_and_notes(path)
+    return [block_text(c) for c in chapters], [block_text(n) for n in notes]
 
 
 @pytest.mark.parametrize("name", ["truncated.epub", "password.docx", "missing.epub", "no-article.html"])

@@ -8,8 +8,9 @@ A reader module exposes:
 ``parse(text, path)`` -> ``Document``: the text must already be decoded to ``str``
 
 Readers of zipped formats (EPUB, DOCX, ODT) set ``BINARY = True`` and have
-``sniff_bytes(data)`` and ``parse_bytes(data, path)`` instead: their files are
-never decoded as text.
+``parse_bytes(data, path)`` instead: their files are told apart by content
+(``package.package_kind``) and never decoded as text; their ``parse`` refuses
+a text (``package.text_refused``).
 
 ``read(path)`` decodes the file and picks the reader by content, not only by
 extension; ``fmt`` (the CLI's ``--from``) overrides the choice.

@@ -18,8 +18,7 @@ from pathlib import Path
 import lxml.html
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
-from pipeline.errors import UnreadableSource
-from pipeline.readers.package import Package, plain, refuse_office_container, to_body
+from pipeline.readers.package import Package, plain, refuse_office_container, text_refused, to_body
 from pipeline.readers.xhtml import collect_notes, inner_html
 
 FORMAT = "docx"
@@ -34,19 +33,7 @@ STYLE_MAP = "\n".join(f"p[style-name='{name}'] => p.zp-meta-{field}:fresh"
                       for name, field in META_STYLES.items())
 
 
-def sniff(text: str) -> int:
-    return 0
-
-
-def parse(text: str, path: Path | None = None) -> Document:
-    """Only files are read (``parse_bytes``): a DOCX is a zip archive, not text."""
-    raise UnreadableSource("this is text, not a DOCX (a zip archive)", path=path,
-                           hint="give the file itself, or leave --from out")
-
-
-def sniff_bytes(data: bytes) -> int:
-    from pipeline.readers.package import package_kind
-    return 100 if package_kind(data) == "docx" else 0
+parse = text_refused("a DOCX")   # only files are read (``parse_bytes``)
 
 
 def parse_bytes(data: bytes, path: Path | None = None) -> Document:

@@ -28,7 +28,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, drop_image, remove_keeping_tail
 from pipeline.errors import UnreadableSource
-from pipeline.readers.package import Package, local, package_kind, plain, to_body
+from pipeline.readers.package import Package, local, plain, text_refused, to_body
 from pipeline.readers.xhtml import collect_notes, inner_html, semantics, strip_namespaces
 
 FORMAT = "epub"
@@ -57,18 +57,7 @@ ROLES = {"trl": "Translated by", "edt": "Edited by", "ill": "Illustrated by", "a
          "ctb": "With contributions by", "bkp": "Produced by", "tyd": "Typeset by"}
 
 
-def sniff(text: str) -> int:
-    return 0
-
-
-def parse(text: str, path: Path | None = None) -> Document:
-    """Only files are read (``parse_bytes``): an EPUB is a zip archive, not text."""
-    raise UnreadableSource("this is text, not an EPUB (a zip archive)", path=path,
-                           hint="give the file itself, or leave --from out")
-
-
-def sniff_bytes(data: bytes) -> int:
-    return 100 if package_kind(data) == "epub" else 0
+parse = text_refused("an EPUB")   # only files are read (``parse_bytes``)
 
 
 def parse_bytes(data: bytes, path: Path | None = None) -> Document:

@@ -26,7 +26,7 @@ from pipeline.errors import SourceSyntaxError
 from pipeline.readers import debris, pandoc_markdown
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
-from pipeline.readers.title_page import from_title_page, libcom_header
+from pipeline.readers.title_page import adopt, from_title_page, letters, libcom_header
 
 FORMAT = "markdown"
 EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
@@ -193,10 +193,6 @@ def _drop_title_heading(body: etree._Element, meta: Metadata) -> None:
                 break
 
 
-def _letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
-
-
 def _own_title_page(text: str, meta: Metadata) -> str:
     """A title page printed at the top of the text (``title_page``) wins over front
     matter that the text does not bear out — a converter's garbled "Pierrekropotkine
@@ -205,14 +201,10 @@ def _own_title_page(text: str, meta: Metadata) -> str:
     rest = from_title_page(text, found)
     if not (found.title and found.authors):
         return text
-    head = _letters(text[:5000])
-    if meta.title and meta.authors and all(_letters(v) in head for v in [meta.title, *meta.authors]):
+    head = letters(text[:5000])
+    if meta.title and meta.authors and all(letters(v) in head for v in [meta.title, *meta.authors]):
         return text
-    meta.title, meta.authors = found.title, found.authors
-    meta.subtitle = found.subtitle or meta.subtitle
-    meta.date = found.date or meta.date
-    meta.source = meta.source or found.source
-    meta.notes = "\n".join(filter(None, [meta.notes, found.notes]))
+    adopt(meta, found, page_wins=True)
     return rest
 
 

@@ -22,7 +22,7 @@ from lxml import etree
 from pipeline.document import Document, Metadata
 from pipeline.errors import UnreadableSource
 from pipeline.readers.docx import fill_from_styles, split_names
-from pipeline.readers.package import Package, local, note_call, package_kind, plain, to_body
+from pipeline.readers.package import Package, local, note_call, plain, text_refused, to_body
 
 FORMAT = "odt"
 EXTENSIONS = (".odt",)
@@ -53,18 +53,7 @@ def q(prefixed: str) -> str:
     return f"{{{NS[prefix]}}}{name}"
 
 
-def sniff(text: str) -> int:
-    return 0
-
-
-def parse(text: str, path: Path | None = None) -> Document:
-    """Only files are read (``parse_bytes``): an ODT is a zip archive, not text."""
-    raise UnreadableSource("this is text, not an ODT (a zip archive)", path=path,
-                           hint="give the file itself, or leave --from out")
-
-
-def sniff_bytes(data: bytes) -> int:
-    return 100 if package_kind(data) == "odt" else 0
+parse = text_refused("an ODT")   # only files are read (``parse_bytes``)
 
 
 def parse_bytes(data: bytes, path: Path | None = None) -> Document:

@@ -71,6 +71,15 @@ def package_kind(data: bytes) -> str:
     return "zip"
 
 
+def text_refused(what: str):
+    """The ``parse`` of a zipped format's reader, which reads files as bytes
+    (``parse_bytes``): a text given to it (``--from`` on a text) is refused."""
+    def parse(text: str, path: Path | None = None):
+        raise UnreadableSource(f"this is text, not {what} (a zip archive)", path=path,
+                               hint="give the file itself, or leave --from out")
+    return parse
+
+
 class Package:
     """A zip archive read within limits; member names are the archive's own."""
 

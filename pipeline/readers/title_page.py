@@ -192,12 +192,13 @@ def libcom_header(text: str, meta: Metadata) -> str:
         meta.authors = [by.group(1)]
     before = text[:head.start()]
     # a converter's "# Title" above the header repeats the title: not body
-    if re.fullmatch(r"\s*#\s+(.+?)\s*", before) and _letters(before.strip("# \n")) == _letters(meta.title):
+    if re.fullmatch(r"\s*#\s+(.+?)\s*", before) and letters(before.strip("# \n")) == letters(meta.title):
         before = ""
     return before + "\n\n".join(line for line in rest.split("\n") if line.strip()) + "\n"
 
 
-def _letters(text: str) -> str:
+def letters(text: str) -> str:
+    """Letters and digits only, case folded: to compare titles and names as printed."""
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
@@ -210,10 +211,18 @@ def from_title_page(text: str, meta: Metadata) -> str:
         trial = Metadata()
         rest = finder(text, trial)
         if trial.title and trial.authors:
-            meta.title, meta.authors = trial.title, trial.authors
-            meta.subtitle = meta.subtitle or trial.subtitle
-            meta.date = meta.date or trial.date
-            meta.source = meta.source or trial.source
-            meta.notes = "\n".join(filter(None, [meta.notes, trial.notes]))
+            adopt(meta, trial, page_wins=False)
             return rest
     return text
+
+
+def adopt(meta: Metadata, found: Metadata, *, page_wins: bool) -> None:
+    """A title page's title and authors into ``meta``; its subtitle and date over
+    ``meta``'s when ``page_wins``, else only where ``meta`` has none; its source
+    where ``meta`` has none; its notes after ``meta``'s."""
+    first, second = (found, meta) if page_wins else (meta, found)
+    meta.title, meta.authors = found.title, found.authors
+    meta.subtitle = first.subtitle or second.subtitle
+    meta.date = first.date or second.date
+    meta.source = meta.source or found.source
+    meta.notes = "\n".join(filter(None, [meta.notes, found.notes]))
