@@ -223,3 +223,27 @@ def test_gutenberg_superscripts_are_read_and_the_transcribers_notes_go_to_the_co
     assert "those of the first edition" in notes
     assert sum(c.startswith("transcriber's note moved") for c in doc.changes) == 2
     assert [n[:22] for n in build_colophon(doc).notes] == ["Transcriber\u2019s Note: It", "Transcriber\u2019s note: th"]
+
+
+def test_a_ligature_glued_to_its_neighbour_word_is_split_off():
+    # A PDF export's line (corpus: "The Facts of Anarchy"): the glyph took the space before it.
+    page = (REAL / "library-pdf-glued-ligature.txt").read_text(encoding="utf-8")
+    doc = normalize(_doc(" ".join(page.split())), typography=False)
+    text = text_content(doc.body)
+    assert "a leading figure in the japanese" in text
+    assert "leading \ufb01gure" in [c.split(": ", 1)[1].rsplit(" → ", 1)[1].split(" (")[0]
+                                    for c in doc.changes if c.startswith("ligature repaired")]
+    # the same with the space after the ligature, and with a private-use stand-in in a damaged text
+    doc = normalize(_doc("They set o\ufb00the alarm.", PDF_EXTRACT + " Then the\ue005rst came."), typography=False)
+    assert "set off the alarm" in text_content(doc.body) and "Then the first came" in text_content(doc.body)
+
+
+def test_glued_ligature_split_never_cuts_a_word():
+    # compounds the word list lacks, after words that make many ("over", "un"), a name,
+    # a word the text writes whole elsewhere, a whole known word: all stay whole.
+    text = ("The over\ufb02ooding river, his un\ufb01tness, Lord Beacons\ufb01eld, "
+            "a di\ufb00erent sel\ufb01sh man; the pathfinders and the path\ufb01nders.")
+    doc = normalize(_doc(text), typography=False)
+    assert text_content(doc.body) == ("The overflooding river, his unfitness, Lord Beaconsfield, "
+                                      "a different selfish man; the pathfinders and the pathfinders.")
+    assert not [c for c in doc.changes if c.startswith("ligature")]
