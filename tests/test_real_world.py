@@ -247,3 +247,35 @@ def test_glued_ligature_split_never_cuts_a_word():
     assert text_content(doc.body) == ("The overflooding river, his unfitness, Lord Beaconsfield, "
                                       "a different selfish man; the pathfinders and the pathfinders.")
     assert not [c for c in doc.changes if c.startswith("ligature")]
+
+
+def _moved(doc: Document) -> list[str]:
+    return [c.split(" (", 1)[1].split(")", 1)[0] for c in doc.changes if c.startswith("publisher matter moved")]
+
+
+def test_feedbooks_about_list_licence_and_offer_go_to_the_colophons_notes():
+    for name, kept, notes in [
+        ("feedbooks-about-and-licence.txt", "soigneusement entortillée.",
+         ["Copyright: Ce livre est dans le domaine public. Veuillez vérifier le statut du droit d’auteur dans votre pays.",
+          "A Propos Kropotkine: Pierre Alexeïevitch Kropotkine, né le 9 décembre 1842",
+          "Disponible sur Feedbooks pour Kropotkine: • La Conquête du pain (1892) • L’Entraide",
+          "Note: Ce livre vous est offert par Feedbooks http://www.feedbooks.com Il est destiné"]),
+        ("feedbooks-about-english.txt", "implements of flint.",
+         ["Copyright: Please read the legal notice", "About Kropotkin: Peter Kropotkin (1842–1921)",
+          "Also available on Feedbooks for Kropotkin: • Fields, Factories", "Note: This book is brought to you"])]:
+        doc, _ = _built(name)
+        text = text_content(doc.body)
+        assert text.rstrip().endswith(kept), text[-200:]
+        lines = doc.metadata.notes.split("\n")
+        assert len(lines) == len(notes) and all(line.startswith(n) for line, n in zip(lines, notes)), lines
+        assert _moved(doc) == ["feedbooks-copyright", "feedbooks-about", "feedbooks-also-available",
+                               "feedbooks-offer"]
+
+
+def test_about_and_copyright_lines_of_a_text_not_from_feedbooks_stay():
+    text = ("Title\nA. Author\n\n" + "Body text goes on here.\n\n" * 5
+            + "About Kropotkin:\n\nHe lived.\n\nSource: his memoirs\n\nCopyright: none claimed.\n")
+    changes: list[str] = []
+    from pipeline.readers import publisher_matter
+    meta = Metadata()
+    assert publisher_matter.move_to_notes(text, meta, changes) == text and not changes and not meta.notes

@@ -29,7 +29,9 @@
 * A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
   short lines (title, then a name) gives the title and the author. Nothing
   else is guessed: a missing title or author stays empty.
-* Web-page debris goes first (``debris``).
+* Web-page debris goes first (``debris``), then an e-book site's matter
+  about itself, the author and the licence, to the colophon's notes
+  (``publisher_matter``).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
 from pipeline.language import guess_language
-from pipeline.readers import debris
+from pipeline.readers import debris, publisher_matter
 from pipeline.readers.title_page import from_title_page
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
@@ -360,7 +362,7 @@ def _drop_title(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     meta = Metadata()
     changes: list[str] = []
-    text = debris.remove(text.lstrip("\ufeff"), changes)
+    text = publisher_matter.move_to_notes(debris.remove(text.lstrip("\ufeff"), changes), meta, changes)
     if _PG_START.search(text):
         text = _gutenberg(text, meta)
         if not meta.title:      # the licence header was cut off: the book's own title page
