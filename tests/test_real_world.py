@@ -279,3 +279,32 @@ def test_about_and_copyright_lines_of_a_text_not_from_feedbooks_stay():
     from pipeline.readers import publisher_matter
     meta = Metadata()
     assert publisher_matter.move_to_notes(text, meta, changes) == text and not changes and not meta.notes
+
+
+def test_the_library_colophons_notes_under_its_retrieved_line_leave_the_body():
+    # The end of a converted Library PDF (corpus: Goldman's "Anarchism and Other Essays").
+    doc, _ = _built("library-pdf2md-colophon-notes.md")
+    text = text_content(doc.body)
+    assert text.rstrip().endswith("The Awakening of Spring.") and "Dana Ward" not in text
+    assert doc.metadata.source == ("Retrieved on February 15th, 2009 from "
+                                   "http://dwardmac.pitzer.edu/Anarchist_Archives/goldman/GoldmanCW.html")
+    assert doc.metadata.notes == ("Text from the Dana Ward’s copy of Emma Goldman’s Anarchism and Other Essays. "
+                                  "Second Revised Edition. New York-London: Mother Earth Publishing Association, 1911")
+    assert any(c.startswith("Library colophon line moved to the colophon's notes: Text from the Dana")
+               for c in doc.changes)
+
+
+def test_the_library_colophon_page_of_a_pdfs_text_is_metadata():
+    # pdftotext of a Library PDF: title page, body, the Library's colophon page.
+    doc, meta = _built("library-pdf-text-colophon.txt")
+    assert meta == ("An Appeal to the Young", "", ["Pëtr Kropotkin"], "1880")
+    m = doc.metadata
+    assert (m.publisher, m.rights, m.source) == ("The Anarchist Library", "Anti-Copyright",
+                                                 "Retrieved on February 16th, 2009 from dwardmac.pitzer.edu")
+    assert m.notes == "First appeared in French, 1880. “Aux Jeunes Gens”. Le Révolté, June 25; July 10; August 7, 21"
+    text = text_content(doc.body)
+    assert text.startswith("It is to the young that I wish to address myself today.")
+    for line in ("Anarchist Library", "Anti-Copyright", "Retrieved", "Révolté", "Pëtr Kropotkin", "1880"):
+        assert line not in text
+    assert [c.split(":")[0] for c in doc.changes if c.startswith("Library")] == [
+        "Library colophon moved to the metadata", "Library title page moved to the metadata"]

@@ -147,7 +147,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     for n in range(len(lines) - 1, max(len(lines) - 15, -1), -1):
         if RETRIEVED.match(lines[n].strip()):
             meta.source = meta.source or _markdown_plain(lines[n])
-            del lines[n]
+            lines = lines[:n] + _colophon_notes(lines[n + 1:], meta, changes)
             break
 
     # 2. The title: the printed title block, the browser's page title, a "# heading",
@@ -302,6 +302,28 @@ def _repeated_front_lines(lines: list[str], meta: Metadata) -> list[str]:
             drop.add(follower)
             meta.notes = f"{meta.notes}\n{_markdown_plain(follower)}".strip()
     return [l for n, l in enumerate(lines) if not (n < 30 and l.strip() in drop)]
+
+
+# The Library's colophon puts its notes on the text under the "Retrieved on" line
+# ("First appeared in French, 1880 …", "Text from the Dana Ward's copy of …", "This
+# book also available in Turkish: …"): a few paragraphs to the end, no heading.
+COLOPHON_NOTES_MAX = 6
+
+
+def _colophon_notes(after: list[str], meta: Metadata, changes: list[str]) -> list[str]:
+    """The lines after the colophon's "Retrieved on …" line: moved to ``meta.notes``
+    (each once) when they are a few paragraphs without a heading, else kept."""
+    paragraphs = [l for l in after if l.strip()]
+    if not paragraphs or len(paragraphs) > COLOPHON_NOTES_MAX or any(l.lstrip().startswith("#") for l in paragraphs):
+        return after
+    have = set(meta.notes.split("\n"))
+    for line in paragraphs:
+        note = _markdown_plain(line)
+        changes.append(f"Library colophon line moved to the colophon's notes: {note[:70]}")
+        if note not in have:
+            meta.notes = f"{meta.notes}\n{note}".strip()
+            have.add(note)
+    return []
 
 
 def _markdown_plain(line: str) -> str:
