@@ -308,3 +308,37 @@ def test_the_library_colophon_page_of_a_pdfs_text_is_metadata():
         assert line not in text
     assert [c.split(":")[0] for c in doc.changes if c.startswith("Library")] == [
         "Library colophon moved to the metadata", "Library title page moved to the metadata"]
+
+
+def test_a_printed_contents_with_another_editions_pages_leaves_the_body():
+    # Gutenberg's "The Conquest of Bread" (corpus), its chapters cut to their openings.
+    doc, _ = _built("gutenberg-printed-contents.txt")
+    text = text_content(doc.body)
+    assert "PAGE" not in text and "CONTENTS" not in text and "DECENTRALIZATION OF INDUSTRY      180" not in text
+    assert not [pre for pre in doc.body.iter("pre")]
+    assert "OUR RICHES" in text and "The human race has travelled a long way" in text
+    assert [c for c in doc.changes if c.startswith("printed contents removed")] == [
+        "printed contents removed (another edition's page numbers, 20 lines): CONTENTS … NOTES 213"]
+
+
+def test_numbered_lines_that_name_no_heading_of_the_text_stay():
+    from pipeline.readers import printed_contents
+    prices = ("PRICES\n\nBread, the four-pound loaf      8\nMeat, the pound                10\n"
+              "Coal, the hundredweight        14\n\nThe prices rose all winter, and bread went first.\n")
+    dots = ("Contents\n\nOne . . . . 3\nTwo . . . . 9\nThree . . . 12\n\n" + "A line of the body.\n" * 10)
+    for text in (prices, dots, prices.replace("8\n", "18\n").replace("14\n", "4\n") + "Bread, the four-pound loaf\n"):
+        changes: list[str] = []
+        assert printed_contents.remove(text, changes) == text and not changes
+
+
+def test_a_pdfs_contents_with_dot_leaders_leaves_the_body():
+    from pipeline.readers import printed_contents
+    text = ("Contents\n\nIntroduction . . . . . . . . 3\nChapter One: The State . . . . . 7\n"
+            "Chapter Two: The Commune . . . . 15\n\nIntroduction\n\nThe first words.\n\n"
+            "Chapter One: The State\n\nMore words.\n\nChapter Two: The Commune\n\nLast words.\n")
+    changes: list[str] = []
+    assert printed_contents.remove(text, changes).split() == (
+        "Introduction The first words. Chapter One: The State More words. "
+        "Chapter Two: The Commune Last words.").split()
+    assert changes == ["printed contents removed (another edition's page numbers, 4 lines): "
+                       "Contents … Chapter Two: The Commune . . . . 15"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
-from pipeline.readers import debris, publisher_matter
+from pipeline.readers import debris, printed_contents, publisher_matter
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
@@ -109,7 +109,8 @@ def parse(text: str, path: Path | None = None) -> Document:
     front, body_text, _ = split_front_matter(text, path)
     changes: list[str] = []
     meta = Metadata()
-    lines = strip_debris(publisher_matter.move_to_notes(debris.remove(body_text, changes), meta, changes))
+    body_text = publisher_matter.move_to_notes(debris.remove(body_text, changes), meta, changes)
+    lines = strip_debris(printed_contents.remove(body_text, changes))
     warnings: list[str] = []
 
     # 1. The Library's own statements, wherever they stand.

@@ -29,6 +29,8 @@
 * A PDF of the Anarchist Library ends with its colophon page ("The Anarchist
   Library / Anti-Copyright", author, title, date, "Retrieved on …", notes, the
   site): metadata, not body (``library_colophon``).
+* A printed table of contents with another edition's page numbers goes
+  (``printed_contents``): the outputs make their own.
 * A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
   short lines (title, then a name) gives the title and the author. Nothing
   else is guessed: a missing title or author stays empty.
@@ -47,7 +49,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
 from pipeline.language import guess_language
-from pipeline.readers import debris, library_colophon, publisher_matter
+from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
 from pipeline.readers.title_page import from_title_page
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
@@ -378,6 +380,7 @@ def parse(text: str, path: Path | None = None) -> Document:
             text = from_title_page(text, meta)
         if not meta.title:
             text = _letter_header(text, meta)
+    text = printed_contents.remove(text, changes)
     text = _transcribers_notes(text, meta, changes)
     body, notes = build(text, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
