@@ -169,3 +169,10 @@ def test_dash_lines_that_are_no_table_stay_text():
     for text in ("Title\n-----\n\nText.\n", "Text.\n\n- - -\n\nMore.\n", "Prose that runs on\n--- ---\nand on\n", "Text.\nA line\n--- ---\nno blank above\n",
                  "+---+\n| a |\nno closing border\n", "+---+---+\n| a   b |\n+---+---+\n"):
         assert rewrite(text) == text
+
+
+def test_a_pandoc_tables_caption_is_a_paragraph_without_its_mark():
+    from pipeline.readers.pandoc_tables import rewrite
+    text = "  Name   Born\n  ------ ------\n  Reclus 1830\n\n  : Born where\n\nAfter.\n"
+    assert rewrite(text).split("\n") == ["", "| Name | Born |", "|---|---|", "| Reclus | 1830 |", "",
+                                         "Born where", "", "After.", ""]

@@ -54,6 +54,7 @@ MIN_BROKEN_SHARE = 0.1
 INTACT = re.compile("ff|fi|fl|[\ufb00-\ufb06]")
 # The ligature glyphs of Unicode's presentation forms, and the letters they stand for.
 GLYPHS = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
+GLYPH = re.compile("[\ufb00-\ufb04]")
 STAND_IN = re.compile("[\ufb00-\ufb04\ue000-\uf8ff]")
 # A word that begins this many words of the word list that are it and another
 # word of four letters or more ("over" + "flow", "un" + "fit") makes compounds; a
@@ -236,21 +237,30 @@ def _tokens(trees: list[etree._Element]):
                 yield m.group(0)
 
 
-def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
-    """Whether the text lost its ligatures: several distinct broken words, and as
+def _survey(trees: list[etree._Element], words: Words) -> tuple[bool, set[str]]:
+    """(whether the text lost its ligatures, its tokens that hold a ligature glyph),
+    in one pass over the tokens. Lost: several distinct broken words, and as
     broken words at least ``MIN_BROKEN_SHARE`` of the words that kept theirs (a
     clean book has thousands of "fi", "ff", "fl" and a dozen odd tokens; a damaged
     one lost them all, or all those of its body's font)."""
     probe = _Repairs(words)
     broken: set[str] = set()
+    glyphs: set[str] = set()
     broken_count = intact = 0
     for w in _tokens(trees):
         if INTACT.search(w):
             intact += 1
+            if GLYPH.search(w):
+                glyphs.add(w)
         elif len(w) >= 3 and probe.word(w):
             broken.add(w.lower())
             broken_count += 1
-    return len(broken) >= MIN_BROKEN_WORDS and broken_count >= MIN_BROKEN_SHARE * intact
+    return len(broken) >= MIN_BROKEN_WORDS and broken_count >= MIN_BROKEN_SHARE * intact, glyphs
+
+
+def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
+    """Whether the text lost its ligatures (``_survey``)."""
+    return _survey(trees, words)[0]
 
 
 def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
@@ -258,11 +268,11 @@ def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
     words = words_for(lang)
     if not words:
         return []
-    lost = shows_lost_ligatures(trees, words)
-    tokens = set(_tokens(trees))
-    if not lost and not any(c in GLYPHS for w in tokens for c in w):
+    lost, glyphs = _survey(trees, words)
+    if not lost and not any(glued_words(w, words, set(), False) for w in glyphs):
         return []
-    seen = {_spelt(w).lower() for w in tokens if not STAND_IN.search(w)}
+    # the text's words as it spells them, to keep a whole it writes elsewhere whole
+    seen = {_spelt(w).lower() for w in _tokens(trees) if not STAND_IN.search(w)}
     repairs = _Repairs(words, lost=lost, seen=seen)
     for tree in trees:
         for el, slot in list(_text_nodes(tree)):

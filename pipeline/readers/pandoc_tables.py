@@ -19,8 +19,9 @@ Limits: column alignment is not kept (the pipeline's tables keep none); a
 table without a header (pandoc allows it) gets its first row as the
 header (a pipe table needs one); a grid cell's blocks (lists, paragraphs) run
 together as one line of text, their words in order; a grid with merged cells
-(a missing ``|``) is left as it was written; a ``Table:`` caption stays a
-paragraph.
+(a missing ``|``) is left as it was written; a caption (``Table: …`` or
+``: …`` after the table) becomes a paragraph of its own under it, its mark
+gone (pipe tables have no caption).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import re
 
 _GROUPS = re.compile(r"^ {0,3}-{2,}(?: +-{2,})+ *$")   # "---- ----- ---" (not an "- - -" rule)
 _FULL = re.compile(r"^ {0,3}-{3,} *$")                    # "----------"
+_CAPTION = re.compile(r"^ {0,3}(?:Table)?: +(\S.*)$")
 _GRID_BORDER = re.compile(r"^ {0,3}\+(?:[-=:]+\+)+ *$")
 
 
@@ -203,4 +205,10 @@ def rewrite(text: str) -> str:
         del out[len(out) - (n - start):]          # a simple table's header line, already out
         out.extend(table)
         n = end
+        # its caption, "Table: …" or ": …" after it: a paragraph of its own, unmarked
+        at = n + 1 if n < len(lines) and _blank(lines[n]) else n
+        caption = _CAPTION.match(lines[at]) if at < len(lines) else None
+        if caption:
+            out.append(caption.group(1))
+            n = at + 1
     return "\n".join(out)
