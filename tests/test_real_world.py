@@ -342,3 +342,13 @@ def test_a_pdfs_contents_with_dot_leaders_leaves_the_body():
         "Chapter Two: The Commune Last words.").split()
     assert changes == ["printed contents removed (another edition's page numbers, 4 lines): "
                        "Contents … Chapter Two: The Commune . . . . 15"]
+
+
+def test_a_library_pdfs_contents_of_numbered_sections_leaves_the_body():
+    from pipeline.readers import printed_contents
+    text = ("Contents\n\nI . . . . . . . . . . . . 3\nII . . . . . . . . . . . 5\nIII . . . . . . . . . . 9\n\n"
+            "I\n\nAnarchism, the no-government system.\n\nII\n\nAs regards socialism.\n\nIII\n\nAs to the method.\n")
+    changes: list[str] = []
+    assert printed_contents.remove(text, changes).split() == (
+        "I Anarchism, the no-government system. II As regards socialism. III As to the method.").split()
+    assert len(changes) == 1

@@ -34,7 +34,7 @@ import re
 
 from pipeline.readers.title_page import letters
 
-_ENTRY = re.compile(r"^\s*(?:[-*+]\s+|#{1,6}\s+)?(?P<label>\S.*?[^\s.])"
+_ENTRY = re.compile(r"^\s*(?:[-*+]\s+|#{1,6}\s+)?(?P<label>\S(?:.*?[^\s.])?)"
                     r"(?:\s*(?:\.\s*){2,}|\s*[…·]+\s*|\s{2,}|\s+)(?P<page>\d{1,4}|[ivxlc]{1,7})\s*$")
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?(?:table of contents|contents|content|index|inhalt|"
                       r"inhaltsverzeichnis|table des matières|sommaire|índice|indice|sumario|sommario)"
