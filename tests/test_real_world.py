@@ -352,3 +352,18 @@ def test_a_library_pdfs_contents_of_numbered_sections_leaves_the_body():
     assert printed_contents.remove(text, changes).split() == (
         "I Anarchism, the no-government system. II As regards socialism. III As to the method.").split()
     assert len(changes) == 1
+
+
+def test_the_library_colophon_page_of_a_converted_pdf_is_metadata():
+    # a PDF-to-Markdown converter's pages (corpus: "An Appeal to the Young"), its last the colophon page
+    doc, meta = _built("library-pdf2md-colophon-page.md")
+    assert meta == ("An Appeal to the Young", "", ["Pëtr Kropotkin"], "1880")
+    m = doc.metadata
+    assert (m.publisher, m.rights, m.source, m.extra.get("site")) == (
+        "The Anarchist Library", "Anti-Copyright", "Retrieved on February 16th, 2009 from dwardmac.pitzer.edu",
+        "theanarchistlibrary.org")
+    assert m.notes == "First appeared in French, 1880. “Aux Jeunes Gens”. Le Révolté, June 25; July 10; August 7, 21"
+    text = text_content(doc.body)
+    assert text.startswith("It is to the young") and text.rstrip().endswith("that you don’t")
+    for line in ("Anarchist Library", "Anti-Copyright", "Retrieved", "Révolté", "Kropotkin", "1880"):
+        assert line not in text

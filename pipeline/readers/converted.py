@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
-from pipeline.readers import debris, printed_contents, publisher_matter
+from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
@@ -118,6 +118,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     lines = [l for l in lines if not l.startswith("\x00HEADER ")]
     changes += [f"debris removed (browser-print-header): {h}" for h in headers]
     lines = _join_field_lines(lines)
+    lines = library_colophon.take("\n".join(lines), meta, changes).split("\n")
     flat = " ".join(l.strip() for l in lines[-40:])
     colophon = LIBRARY_COLOPHON.search(flat)
     if colophon:
@@ -313,10 +314,14 @@ COLOPHON_NOTES_MAX = 6
 
 def _colophon_notes(after: list[str], meta: Metadata, changes: list[str]) -> list[str]:
     """The lines after the colophon's "Retrieved on …" line: moved to ``meta.notes``
-    (each once) when they are a few paragraphs without a heading, else kept."""
-    paragraphs = [l for l in after if l.strip()]
-    if not paragraphs or len(paragraphs) > COLOPHON_NOTES_MAX or any(l.lstrip().startswith("#") for l in paragraphs):
+    (each once) when they are a few paragraphs without a heading, else kept; the
+    Library's address among them is its site, no note."""
+    site = [l for l in after if library_colophon.is_site_line(l)]
+    paragraphs = [l for l in after if l.strip() and l not in site]
+    if len(paragraphs) > COLOPHON_NOTES_MAX or any(l.lstrip().startswith("#") for l in paragraphs):
         return after
+    if site:                       # the Library's address closing its colophon: no note
+        meta.extra.setdefault("site", library_colophon.bare(site[0]))
     have = set(meta.notes.split("\n"))
     for line in paragraphs:
         note = _markdown_plain(line)

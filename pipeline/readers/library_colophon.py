@@ -19,7 +19,8 @@ end of the body::
 and opens with a title page of the same author, title and date. The colophon
 page is metadata, not body: its lines go to ``Metadata`` (publisher, rights,
 source, notes; author, title and date where nothing better gave them), each
-once, and leave the body, said in ``--debug``; the opening title page leaves
+once, and leave the body, said in ``--debug`` (a plain text's, and a converted
+PDF's, its lines perhaps marked up as headings or bold); the opening title page leaves
 the body too when it prints the colophon's author, title and date (the
 outputs print their own). A text without such a page is returned as it is.
 """
@@ -37,13 +38,24 @@ _SITE = re.compile(r"^(?:https?://)?(?:[\w-]+\.)*[\w-]*anarchist[\w-]*\.(?:org|n
 _SOURCE = re.compile(r"^(?:.*\b)?(?:Retrieved on|Source:|Quelle:|Fuente:)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _TAIL = 40            # the colophon page stands within the last lines
+_MARKS = re.compile(r"^[#>*_\s]+|[*_\s]+$")   # a converter's Markdown around a line
+
+
+def bare(line: str) -> str:
+    """``line`` without the Markdown a converter put around it ("## ", "**…**")."""
+    return _MARKS.sub("", line)
+
+
+def is_site_line(line: str) -> bool:
+    """"theanarchistlibrary.org", "**usa.anarchistlibraries.net**": a library's address alone."""
+    return bool(_SITE.match(bare(line)))
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
     blocks, current = [], []
     for line in lines:
         if line.strip():
-            current.append(line.strip())
+            current.append(bare(line))
         elif current:
             blocks.append(current)
             current = []
@@ -56,13 +68,13 @@ def _page(lines: list[str]) -> tuple[list[int], int, int, int] | None:
     """(the non-empty lines' numbers, and those of the library's name, the rights
     and the site lines) of the colophon page closing ``lines``; None without one."""
     filled = [n for n, line in enumerate(lines) if line.strip()]
-    if len(filled) < 4 or not _SITE.match(lines[filled[-1]].strip()):
+    if len(filled) < 4 or not is_site_line(lines[filled[-1]]):
         return None
-    rights = next((n for n in reversed(filled[-_TAIL:]) if _RIGHTS.match(lines[n].strip())), None)
+    rights = next((n for n in reversed(filled[-_TAIL:]) if _RIGHTS.match(bare(lines[n]))), None)
     if rights is None or filled.index(rights) == 0:
         return None
     library = filled[filled.index(rights) - 1]
-    if len(lines[library].strip()) > 60:
+    if len(bare(lines[library])) > 60:
         return None
     return filled, library, rights, filled[-1]
 
@@ -74,15 +86,16 @@ def has_page(text: str) -> bool:
 
 def take(text: str, meta: Metadata, changes: list[str]) -> str:
     """``text`` without the Library's colophon page (and the opening title page that
-    repeats it); what they state goes into ``meta``."""
+    repeats it); what they state goes into ``meta``. Lines are compared without the
+    Markdown a PDF-to-Markdown converter puts around them."""
     lines = text.replace("\f", "\n").split("\n")
     page = _page(lines)
     if page is None:
         return text
     filled, library, rights, site = page
-    meta.publisher = meta.publisher or lines[library].strip()
-    meta.rights = meta.rights or lines[rights].strip().rstrip(".")
-    meta.extra.setdefault("site", lines[site].strip())
+    meta.publisher = meta.publisher or bare(lines[library])
+    meta.rights = meta.rights or bare(lines[rights]).rstrip(".")
+    meta.extra.setdefault("site", bare(lines[site]))
     blocks = _blocks(lines[rights + 1:site])
     stated = Metadata()
     if blocks and not _SOURCE.match(blocks[0][0]):
@@ -105,7 +118,7 @@ def take(text: str, meta: Metadata, changes: list[str]) -> str:
     meta.subtitle = meta.subtitle or stated.subtitle
     meta.authors = meta.authors or stated.authors
     meta.date = meta.date or stated.date
-    shown = " | ".join(lines[n].strip() for n in filled[filled.index(library):])
+    shown = " | ".join(bare(lines[n]) for n in filled[filled.index(library):])
     changes.append(f"Library colophon moved to the metadata: {shown[:200]}")
     body = lines[:library]
     return "\n".join(_without_title_page(body, meta, changes))
@@ -128,11 +141,11 @@ def _without_title_page(lines: list[str], meta: Metadata, changes: list[str]) ->
     filled = [n for n, line in enumerate(lines) if line.strip()][:6]
     used = []
     for n in filled:
-        if letters(lines[n]) in wanted:
+        if letters(bare(lines[n])) in wanted:
             used.append(n)
         else:
             break
     if letters(meta.title) not in {letters(lines[n]) for n in used}:
         return lines
-    changes.append("Library title page moved to the metadata: " + " | ".join(lines[n].strip() for n in used))
+    changes.append("Library title page moved to the metadata: " + " | ".join(bare(lines[n]) for n in used))
     return [line for n, line in enumerate(lines) if n not in set(used)]
