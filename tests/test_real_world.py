@@ -367,3 +367,11 @@ def test_the_library_colophon_page_of_a_converted_pdf_is_metadata():
     assert text.startswith("It is to the young") and text.rstrip().endswith("that you don’t")
     for line in ("Anarchist Library", "Anti-Copyright", "Retrieved", "Révolté", "Kropotkin", "1880"):
         assert line not in text
+
+
+def test_feedbooks_end_matter_is_found_with_blank_lines_after_it():
+    from pipeline.readers import publisher_matter
+    text = (REAL / "feedbooks-about-english.txt").read_text(encoding="utf-8") + "\n\n\n"
+    changes: list[str] = []
+    publisher_matter.move_to_notes(text, Metadata(), changes)
+    assert "feedbooks-about" in " ".join(changes)

@@ -109,7 +109,8 @@ def move_to_notes(text: str, meta: Metadata, changes: list[str]) -> str:
         at = end
     taken: set[int] = set()
     for rule, at, end in reversed(found):
-        if rule.name == "feedbooks-about" and any(k not in taken for k in range(end, len(blocks))):
+        if rule.name == "feedbooks-about" and any(k not in taken and blocks[k].strip()
+                                                  for k in range(end, len(blocks))):
             continue
         taken.update(range(at, end))
     for rule, at, end in found:
