@@ -1,4 +1,4 @@
-"""The Library's colophon page in a plain text made from one of its PDFs.
+"""The Library's colophon page in a text extracted or converted from one of its PDFs.
 
 A PDF of the Anarchist Library (or of one of its sister libraries) ends with
 a page the Library prints about the text, which text extraction puts at the
@@ -19,10 +19,11 @@ end of the body::
 and opens with a title page of the same author, title and date. The colophon
 page is metadata, not body: its lines go to ``Metadata`` (publisher, rights,
 source, notes; author, title and date where nothing better gave them), each
-once, and leave the body, said in ``--debug`` (a plain text's, and a converted
-PDF's, its lines perhaps marked up as headings or bold); the opening title page leaves
+once, and leave the body, said in ``--debug``; the opening title page leaves
 the body too when it prints the colophon's author, title and date (the
 outputs print their own). A text without such a page is returned as it is.
+Lines are compared without the Markdown a PDF-to-Markdown converter puts
+around them ("## The Anarchist Library", "**theanarchistlibrary.org**").
 """
 
 from __future__ import annotations
