@@ -137,3 +137,42 @@ def test_markdown_written_by_pandoc_from_a_muse_text_reads_the_same(tmp_path, na
     assert words(converted.body) == words(original.body)
     # and none of pandoc's marks printed ("1^st^", "\\[", "1976:\\")
     assert not re.search(r"[\^\\]", " ".join(converted.body.itertext()))
+
+
+def test_pandocs_simple_multiline_and_grid_tables_are_tables():
+    # written by pandoc 2.17 (`-t markdown`) from an HTML page and a pipe table
+    from pipeline.readers import read
+    doc = read(Path(__file__).parent / "fixtures" / "markdown" / "pandoc-tables.md")
+
+    def cells(table) -> list[list[str]]:
+        return [[" ".join("".join(c.itertext()).split()) for c in tr] for tr in table.iter("tr")]
+
+    tables = [cells(t) for t in doc.body.iter("table")]
+    assert tables == [
+        [["Name", "Born", "Place"], ["Kropotkin", "1842", "Moscow"], ["Reclus", "1830", "Sainte-Foy"]],
+        [["Name", "Year", "Note"], ["Kropotkin", "1842", "born in Moscow"],
+         ["Bakunin", "1814", "a long note that goes on and on and on and on and on, so that pandoc has to wrap "
+                             "it over more than one line of the table"]],
+        [["Press", "Papers"], ["Freedom", "- Freedom, a monthly - Freedom pamphlets"],
+         ["Le Révolté", "Geneva, 1879 then Paris, as La Révolte"]],
+        [["Kropotkin", "1842"], ["Bakunin", "1814"]]]
+    assert [th.text for th in next(doc.body.iter("table")).iter("th")] == ["Name", "Born", "Place"]
+    assert next(doc.body.iter("em")).text == "La Révolte"
+    # no dash or border line left; a setext heading and a "- - -" rule are still themselves
+    text = " ".join(doc.body.itertext())
+    assert "---" not in text and "+==" not in text and "|" not in text
+    assert [h.text for h in doc.body.iter("h2")] == ["Setext heading"] and len(list(doc.body.iter("hr"))) == 1
+
+
+def test_dash_lines_that_are_no_table_stay_text():
+    from pipeline.readers.pandoc_tables import rewrite
+    for text in ("Title\n-----\n\nText.\n", "Text.\n\n- - -\n\nMore.\n", "Prose that runs on\n--- ---\nand on\n", "Text.\nA line\n--- ---\nno blank above\n",
+                 "+---+\n| a |\nno closing border\n", "+---+---+\n| a   b |\n+---+---+\n"):
+        assert rewrite(text) == text
+
+
+def test_a_pandoc_tables_caption_is_a_paragraph_without_its_mark():
+    from pipeline.readers.pandoc_tables import rewrite
+    text = "  Name   Born\n  ------ ------\n  Reclus 1830\n\n  : Born where\n\nAfter.\n"
+    assert rewrite(text).split("\n") == ["", "| Name | Born |", "|---|---|", "| Reclus | 1830 |", "",
+                                         "Born where", "", "After.", ""]

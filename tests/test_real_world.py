@@ -223,3 +223,155 @@ def test_gutenberg_superscripts_are_read_and_the_transcribers_notes_go_to_the_co
     assert "those of the first edition" in notes
     assert sum(c.startswith("transcriber's note moved") for c in doc.changes) == 2
     assert [n[:22] for n in build_colophon(doc).notes] == ["Transcriber\u2019s Note: It", "Transcriber\u2019s note: th"]
+
+
+def test_a_ligature_glued_to_its_neighbour_word_is_split_off():
+    # A PDF export's line (corpus: "The Facts of Anarchy"): the glyph took the space before it.
+    page = (REAL / "library-pdf-glued-ligature.txt").read_text(encoding="utf-8")
+    doc = normalize(_doc(" ".join(page.split())), typography=False)
+    text = text_content(doc.body)
+    assert "a leading figure in the japanese" in text
+    assert "leading \ufb01gure" in [c.split(": ", 1)[1].rsplit(" → ", 1)[1].split(" (")[0]
+                                    for c in doc.changes if c.startswith("ligature repaired")]
+    # the same with the space after the ligature, and with a private-use stand-in in a damaged text
+    doc = normalize(_doc("They set o\ufb00the alarm.", PDF_EXTRACT + " Then the\ue005rst came."), typography=False)
+    assert "set off the alarm" in text_content(doc.body) and "Then the first came" in text_content(doc.body)
+
+
+def test_glued_ligature_split_never_cuts_a_word():
+    # compounds the word list lacks, after words that make many ("over", "un"), a name,
+    # a word the text writes whole elsewhere, a whole known word: all stay whole.
+    text = ("The over\ufb02ooding river, his un\ufb01tness, Lord Beacons\ufb01eld, "
+            "a di\ufb00erent sel\ufb01sh man; the pathfinders and the path\ufb01nders.")
+    doc = normalize(_doc(text), typography=False)
+    assert text_content(doc.body) == ("The overflooding river, his unfitness, Lord Beaconsfield, "
+                                      "a different selfish man; the pathfinders and the pathfinders.")
+    assert not [c for c in doc.changes if c.startswith("ligature")]
+
+
+def _moved(doc: Document) -> list[str]:
+    return [c.split(" (", 1)[1].split(")", 1)[0] for c in doc.changes if c.startswith("publisher matter moved")]
+
+
+def test_feedbooks_about_list_licence_and_offer_go_to_the_colophons_notes():
+    for name, kept, notes in [
+        ("feedbooks-about-and-licence.txt", "soigneusement entortillée.",
+         ["Copyright: Ce livre est dans le domaine public. Veuillez vérifier le statut du droit d’auteur dans votre pays.",
+          "A Propos Kropotkine: Pierre Alexeïevitch Kropotkine, né le 9 décembre 1842",
+          "Disponible sur Feedbooks pour Kropotkine: • La Conquête du pain (1892) • L’Entraide",
+          "Note: Ce livre vous est offert par Feedbooks http://www.feedbooks.com Il est destiné"]),
+        ("feedbooks-about-english.txt", "implements of flint.",
+         ["Copyright: Please read the legal notice", "About Kropotkin: Peter Kropotkin (1842–1921)",
+          "Also available on Feedbooks for Kropotkin: • Fields, Factories", "Note: This book is brought to you"])]:
+        doc, _ = _built(name)
+        text = text_content(doc.body)
+        assert text.rstrip().endswith(kept), text[-200:]
+        lines = doc.metadata.notes.split("\n")
+        assert len(lines) == len(notes) and all(line.startswith(n) for line, n in zip(lines, notes)), lines
+        assert _moved(doc) == ["feedbooks-copyright", "feedbooks-about", "feedbooks-also-available",
+                               "feedbooks-offer"]
+
+
+def test_about_and_copyright_lines_of_a_text_not_from_feedbooks_stay():
+    text = ("Title\nA. Author\n\n" + "Body text goes on here.\n\n" * 5
+            + "About Kropotkin:\n\nHe lived.\n\nSource: his memoirs\n\nCopyright: none claimed.\n")
+    changes: list[str] = []
+    from pipeline.readers import publisher_matter
+    meta = Metadata()
+    assert publisher_matter.move_to_notes(text, meta, changes) == text and not changes and not meta.notes
+
+
+def test_the_library_colophons_notes_under_its_retrieved_line_leave_the_body():
+    # The end of a converted Library PDF (corpus: Goldman's "Anarchism and Other Essays").
+    doc, _ = _built("library-pdf2md-colophon-notes.md")
+    text = text_content(doc.body)
+    assert text.rstrip().endswith("The Awakening of Spring.") and "Dana Ward" not in text
+    assert doc.metadata.source == ("Retrieved on February 15th, 2009 from "
+                                   "http://dwardmac.pitzer.edu/Anarchist_Archives/goldman/GoldmanCW.html")
+    assert doc.metadata.notes == ("Text from the Dana Ward’s copy of Emma Goldman’s Anarchism and Other Essays. "
+                                  "Second Revised Edition. New York-London: Mother Earth Publishing Association, 1911")
+    assert any(c.startswith("Library colophon line moved to the colophon's notes: Text from the Dana")
+               for c in doc.changes)
+
+
+def test_the_library_colophon_page_of_a_pdfs_text_is_metadata():
+    # pdftotext of a Library PDF: title page, body, the Library's colophon page.
+    doc, meta = _built("library-pdf-text-colophon.txt")
+    assert meta == ("An Appeal to the Young", "", ["Pëtr Kropotkin"], "1880")
+    m = doc.metadata
+    assert (m.publisher, m.rights, m.source) == ("The Anarchist Library", "Anti-Copyright",
+                                                 "Retrieved on February 16th, 2009 from dwardmac.pitzer.edu")
+    assert m.notes == "First appeared in French, 1880. “Aux Jeunes Gens”. Le Révolté, June 25; July 10; August 7, 21"
+    text = text_content(doc.body)
+    assert text.startswith("It is to the young that I wish to address myself today.")
+    for line in ("Anarchist Library", "Anti-Copyright", "Retrieved", "Révolté", "Pëtr Kropotkin", "1880"):
+        assert line not in text
+    assert [c.split(":")[0] for c in doc.changes if c.startswith("Library")] == [
+        "Library colophon moved to the metadata", "Library title page moved to the metadata"]
+
+
+def test_a_printed_contents_with_another_editions_pages_leaves_the_body():
+    # Gutenberg's "The Conquest of Bread" (corpus), its chapters cut to their openings.
+    doc, _ = _built("gutenberg-printed-contents.txt")
+    text = text_content(doc.body)
+    assert "PAGE" not in text and "CONTENTS" not in text and "DECENTRALIZATION OF INDUSTRY      180" not in text
+    assert not [pre for pre in doc.body.iter("pre")]
+    assert "OUR RICHES" in text and "The human race has travelled a long way" in text
+    assert [c for c in doc.changes if c.startswith("printed contents removed")] == [
+        "printed contents removed (another edition's page numbers, 20 lines): CONTENTS … NOTES 213"]
+
+
+def test_numbered_lines_that_name_no_heading_of_the_text_stay():
+    from pipeline.readers import printed_contents
+    prices = ("PRICES\n\nBread, the four-pound loaf      8\nMeat, the pound                10\n"
+              "Coal, the hundredweight        14\n\nThe prices rose all winter, and bread went first.\n")
+    dots = ("Contents\n\nOne . . . . 3\nTwo . . . . 9\nThree . . . 12\n\n" + "A line of the body.\n" * 10)
+    for text in (prices, dots, prices.replace("8\n", "18\n").replace("14\n", "4\n") + "Bread, the four-pound loaf\n"):
+        changes: list[str] = []
+        assert printed_contents.remove(text, changes) == text and not changes
+
+
+def test_a_pdfs_contents_with_dot_leaders_leaves_the_body():
+    from pipeline.readers import printed_contents
+    text = ("Contents\n\nIntroduction . . . . . . . . 3\nChapter One: The State . . . . . 7\n"
+            "Chapter Two: The Commune . . . . 15\n\nIntroduction\n\nThe first words.\n\n"
+            "Chapter One: The State\n\nMore words.\n\nChapter Two: The Commune\n\nLast words.\n")
+    changes: list[str] = []
+    assert printed_contents.remove(text, changes).split() == (
+        "Introduction The first words. Chapter One: The State More words. "
+        "Chapter Two: The Commune Last words.").split()
+    assert changes == ["printed contents removed (another edition's page numbers, 4 lines): "
+                       "Contents … Chapter Two: The Commune . . . . 15"]
+
+
+def test_a_library_pdfs_contents_of_numbered_sections_leaves_the_body():
+    from pipeline.readers import printed_contents
+    text = ("Contents\n\nI . . . . . . . . . . . . 3\nII . . . . . . . . . . . 5\nIII . . . . . . . . . . 9\n\n"
+            "I\n\nAnarchism, the no-government system.\n\nII\n\nAs regards socialism.\n\nIII\n\nAs to the method.\n")
+    changes: list[str] = []
+    assert printed_contents.remove(text, changes).split() == (
+        "I Anarchism, the no-government system. II As regards socialism. III As to the method.").split()
+    assert len(changes) == 1
+
+
+def test_the_library_colophon_page_of_a_converted_pdf_is_metadata():
+    # a PDF-to-Markdown converter's pages (corpus: "An Appeal to the Young"), its last the colophon page
+    doc, meta = _built("library-pdf2md-colophon-page.md")
+    assert meta == ("An Appeal to the Young", "", ["Pëtr Kropotkin"], "1880")
+    m = doc.metadata
+    assert (m.publisher, m.rights, m.source, m.extra.get("site")) == (
+        "The Anarchist Library", "Anti-Copyright", "Retrieved on February 16th, 2009 from dwardmac.pitzer.edu",
+        "theanarchistlibrary.org")
+    assert m.notes == "First appeared in French, 1880. “Aux Jeunes Gens”. Le Révolté, June 25; July 10; August 7, 21"
+    text = text_content(doc.body)
+    assert text.startswith("It is to the young") and text.rstrip().endswith("that you don’t")
+    for line in ("Anarchist Library", "Anti-Copyright", "Retrieved", "Révolté", "Kropotkin", "1880"):
+        assert line not in text
+
+
+def test_feedbooks_end_matter_is_found_with_blank_lines_after_it():
+    from pipeline.readers import publisher_matter
+    text = (REAL / "feedbooks-about-english.txt").read_text(encoding="utf-8") + "\n\n\n"
+    changes: list[str] = []
+    publisher_matter.move_to_notes(text, Metadata(), changes)
+    assert "feedbooks-about" in " ".join(changes)

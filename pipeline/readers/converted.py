@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
-from pipeline.readers import debris
+from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
@@ -108,8 +108,9 @@ def strip_debris(text: str) -> list[str]:
 def parse(text: str, path: Path | None = None) -> Document:
     front, body_text, _ = split_front_matter(text, path)
     changes: list[str] = []
-    lines = strip_debris(debris.remove(body_text, changes))
     meta = Metadata()
+    body_text = publisher_matter.move_to_notes(debris.remove(body_text, changes), meta, changes)
+    lines = strip_debris(printed_contents.remove(body_text, changes))
     warnings: list[str] = []
 
     # 1. The Library's own statements, wherever they stand.
@@ -117,6 +118,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     lines = [l for l in lines if not l.startswith("\x00HEADER ")]
     changes += [f"debris removed (browser-print-header): {h}" for h in headers]
     lines = _join_field_lines(lines)
+    lines = library_colophon.take("\n".join(lines), meta, changes).split("\n")
     flat = " ".join(l.strip() for l in lines[-40:])
     colophon = LIBRARY_COLOPHON.search(flat)
     if colophon:
@@ -147,7 +149,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     for n in range(len(lines) - 1, max(len(lines) - 15, -1), -1):
         if RETRIEVED.match(lines[n].strip()):
             meta.source = meta.source or _markdown_plain(lines[n])
-            del lines[n]
+            lines = lines[:n] + _colophon_notes(lines[n + 1:], meta, changes)
             break
 
     # 2. The title: the printed title block, the browser's page title, a "# heading",
@@ -302,6 +304,32 @@ def _repeated_front_lines(lines: list[str], meta: Metadata) -> list[str]:
             drop.add(follower)
             meta.notes = f"{meta.notes}\n{_markdown_plain(follower)}".strip()
     return [l for n, l in enumerate(lines) if not (n < 30 and l.strip() in drop)]
+
+
+# The Library's colophon puts its notes on the text under the "Retrieved on" line
+# ("First appeared in French, 1880 …", "Text from the Dana Ward's copy of …", "This
+# book also available in Turkish: …"): a few paragraphs to the end, no heading.
+COLOPHON_NOTES_MAX = 6
+
+
+def _colophon_notes(after: list[str], meta: Metadata, changes: list[str]) -> list[str]:
+    """The lines after the colophon's "Retrieved on …" line: moved to ``meta.notes``
+    (each once) when they are a few paragraphs without a heading, else kept; the
+    Library's address among them is its site, no note."""
+    site = [l for l in after if library_colophon.is_site_line(l)]
+    paragraphs = [l for l in after if l.strip() and l not in site]
+    if len(paragraphs) > COLOPHON_NOTES_MAX or any(l.lstrip().startswith("#") for l in paragraphs):
+        return after
+    if site:                       # the Library's address closing its colophon: no note
+        meta.extra.setdefault("site", library_colophon.bare(site[0]))
+    have = set(meta.notes.split("\n"))
+    for line in paragraphs:
+        note = _markdown_plain(line)
+        changes.append(f"Library colophon line moved to the colophon's notes: {note[:70]}")
+        if note not in have:
+            meta.notes = f"{meta.notes}\n{note}".strip()
+            have.add(note)
+    return []
 
 
 def _markdown_plain(line: str) -> str:

@@ -64,9 +64,8 @@ RULES = [
     _rule("library-footer",
           r"^[ \t]*Random\b(?:[ \t]*\([^()]*\))?[ \t]*\|[ \t]*RSS feed\b[\s\S]{0,1500}?"
           r"anarchistnews\.org(?:[ \t]*\(https?://anarchistnews\.org/?\))?[ \t]*(?:\n|\Z)"),
-    # Feedbooks' e-books close with their publisher's matter: "Ce livre vous est offert
-    # par Feedbooks … Ce livre ne peut en aucun cas être vendu." and "Food for the mind".
-    _rule("feedbooks-offer", r"^[^\n]*\boffert par Feedbooks\b[\s\S]{0,600}?\bvendu\b[^\n]*(?:\n|\Z)"),
+    # Feedbooks' e-books close with their motto "Food for the mind". (Their offer, licence
+    # and "A Propos" go to the colophon's notes: ``pipeline.readers.publisher_matter``.)
     _rule("feedbooks-motto", r"^[ \t]*(?:www\.feedbooks\.com[ \t]*)?Food for the mind[ \t]*(?:\n|\Z)"),
     # marxists.org pages end with a link back to the author's archive: "Peter Kropotkin Archive".
     _rule("marxists-archive-link", r"^[ \t]*(?:[A-Z][\w.'’-]* ){1,4}Archive[ \t]*\s*\Z"),

@@ -23,7 +23,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
-from pipeline.readers import debris, pandoc_markdown
+from pipeline.readers import debris, pandoc_markdown, publisher_matter
 from pipeline.readers.bounded_markdown import convert
 from pipeline.readers.html import html_to_body
 from pipeline.readers.title_page import adopt, from_title_page, letters, libcom_header
@@ -212,7 +212,8 @@ def parse(text: str, path: Path | None = None) -> Document:
     data, body_text, _ = split_front_matter(text, path)
     meta = metadata_from(data)
     changes: list[str] = []
-    body_text = _own_title_page(libcom_header(debris.remove(body_text, changes), meta), meta)
+    body_text = publisher_matter.move_to_notes(debris.remove(body_text, changes), meta, changes)
+    body_text = _own_title_page(libcom_header(body_text, meta), meta)
     body_text = pandoc_markdown.preprocess(body_text)
     html, refused = convert(body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
                             footnotes={"BACKLINK_TEXT": ""})

@@ -10,7 +10,8 @@ unpaired ``^`` or ``~`` of a paragraph — 1,500 of them took seven seconds),
 
 * fenced divs, ``::: {.class}`` … ``:::``: the fences go, their content stays;
 * inline notes, ``^[the note's text]``: made ordinary footnotes
-  (``[^inline-N]`` with its definition at the end), numbered with the others.
+  (``[^inline-N]`` with its definition at the end), numbered with the others;
+* simple, multiline and grid tables: made pipe tables (``pandoc_tables``).
 
 Code (fenced blocks and backtick spans) is left as written.
 """
@@ -23,6 +24,8 @@ from bisect import bisect_right
 from markdown.extensions import Extension
 from markdown.inlinepatterns import SimpleTagInlineProcessor
 from pymdownx import escapeall
+
+from pipeline.readers import pandoc_tables
 
 # Pandoc's rules: a superscript or subscript holds no unescaped space (an
 # escaped one is a placeholder by then), a strikeout holds anything but "~~"
@@ -60,7 +63,7 @@ def preprocess(text: str) -> str:
 
     def flush() -> None:
         if prose:
-            out.append(_inline_notes("\n".join(prose), notes))
+            out.append(_inline_notes(pandoc_tables.rewrite("\n".join(prose)), notes))
             prose.clear()
 
     for line in text.split("\n"):

@@ -26,10 +26,17 @@
 * A title page printed at the top — an e-book's or Gutenberg's ("MEMOIRS / OF /
   A REVOLUTIONIST / BY / P. KROPOTKIN"), a marxists.org header, a Feedbooks
   title page — gives title, subtitle, author and date (``title_page``).
+* A PDF of the Anarchist Library ends with its colophon page ("The Anarchist
+  Library / Anti-Copyright", author, title, date, "Retrieved on …", notes, the
+  site): metadata, not body (``library_colophon``).
+* A printed table of contents with another edition's page numbers goes
+  (``printed_contents``): the outputs make their own.
 * A first line ``Source: …`` becomes ``Metadata.source``; a first block of two
   short lines (title, then a name) gives the title and the author. Nothing
   else is guessed: a missing title or author stays empty.
-* Web-page debris goes first (``debris``).
+* Web-page debris goes first (``debris``), then an e-book site's matter
+  about itself, the author and the licence, to the colophon's notes
+  (``publisher_matter``).
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
 from pipeline.language import guess_language
-from pipeline.readers import debris
+from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
 from pipeline.readers.title_page import from_title_page
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
@@ -78,6 +85,8 @@ def sniff(text: str) -> int:
         return 70
     if _SOURCE.match(head):
         return 50
+    if library_colophon.has_page(text):     # a Library PDF's text (its export has the lines on top)
+        return 60
     return 10
 
 
@@ -360,15 +369,18 @@ def _drop_title(body: etree._Element, meta: Metadata) -> None:
 def parse(text: str, path: Path | None = None) -> Document:
     meta = Metadata()
     changes: list[str] = []
-    text = debris.remove(text.lstrip("\ufeff"), changes)
+    text = publisher_matter.move_to_notes(debris.remove(text.lstrip("\ufeff"), changes), meta, changes)
     if _PG_START.search(text):
         text = _gutenberg(text, meta)
         if not meta.title:      # the licence header was cut off: the book's own title page
             text = from_title_page(text, meta)
     else:
-        text = from_title_page(text, meta)
+        text = library_colophon.take(text, meta, changes)
+        if not meta.title:
+            text = from_title_page(text, meta)
         if not meta.title:
             text = _letter_header(text, meta)
+    text = printed_contents.remove(text, changes)
     text = _transcribers_notes(text, meta, changes)
     body, notes = build(text, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
