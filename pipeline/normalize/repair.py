@@ -24,8 +24,9 @@ _SPACE = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
 # words from search, hyphenation and fonts without them: the font makes its own.
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
-# What ``_SPACE`` changes: a white space other than " ", or a run of spaces.
-_SPACE_TO_CHANGE = re.compile(r"[\t\n\r\f\v\u2028\u2029]|  ")
+# What ``_SPACE`` changes: a white space other than " " (or a run of spaces).
+_OTHER_SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
+# What ``_INVISIBLE`` removes and ``_LIGATURES`` spells out.
 _TO_REMOVE = re.compile("[\u00ad\ufeff\x7f-\x9f\ufb00-\ufb06]")
 _AROUND_BREAK = re.compile(f"[ {MARK}]*{BREAK}[ {MARK}]*")
 _AROUND_MARK = re.compile(f"(?:[ ]*{MARK})+[ ]*")
@@ -57,7 +58,7 @@ def repair_text(text: str) -> str:
     if _TO_REMOVE.search(text):
         text = _INVISIBLE.sub("", text).translate(_LIGATURES)
     text = unicodedata.normalize("NFC", text)
-    if _SPACE_TO_CHANGE.search(text):
+    if "  " in text or _OTHER_SPACE.search(text):
         text = _SPACE.sub(" ", text)
     if BREAK in text:
         text = _AROUND_BREAK.sub(_keep_markers, text)
