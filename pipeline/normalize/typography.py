@@ -72,7 +72,7 @@ STYLES = {
 }
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=256)    # bounded: a text may name any number of languages
 def style_for(lang: str) -> Style:
     base = (lang or "en").lower().replace("_", "-").split("-")[0]
     return STYLES.get(base, EN)
