@@ -39,7 +39,8 @@ class Words:
         return bool(self.words)
 
     def known(self, word: str) -> bool:
-        word = word.translate(APOSTROPHES)
+        if "’" in word or "ʼ" in word:
+            word = word.translate(APOSTROPHES)
         if word in self.words:
             return True
         # "First" at a sentence's start, "FIRST" in a heading: the lower-case word

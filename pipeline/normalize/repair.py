@@ -24,6 +24,10 @@ _SPACE = re.compile(r"[ \t\n\r\f\v\u2028\u2029]+")
 # words from search, hyphenation and fonts without them: the font makes its own.
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+# What ``_SPACE`` changes: a white space other than " " (or a run of spaces).
+_OTHER_SPACE = re.compile(r"[\t\n\r\f\v\u2028\u2029]")
+# What ``_INVISIBLE`` removes and ``_LIGATURES`` spells out.
+_TO_REMOVE = re.compile("[\u00ad\ufeff\x7f-\x9f\ufb00-\ufb06]")
 _AROUND_BREAK = re.compile(f"[ {MARK}]*{BREAK}[ {MARK}]*")
 _AROUND_MARK = re.compile(f"(?:[ ]*{MARK})+[ ]*")
 
@@ -47,17 +51,26 @@ def _mark_run(match: re.Match) -> str:
 
 
 def repair_text(text: str) -> str:
-    """Repair one stream (markers kept, in order)."""
-    text = _INVISIBLE.sub("", text).translate(_LIGATURES)
+    """Repair one stream (markers kept, in order).
+
+    Each step runs only on a text it would change (a search is much cheaper
+    than a substitution): most blocks of a clean source need none of them."""
+    if _TO_REMOVE.search(text):
+        text = _INVISIBLE.sub("", text).translate(_LIGATURES)
     text = unicodedata.normalize("NFC", text)
-    text = _SPACE.sub(" ", text)
-    text = _AROUND_BREAK.sub(_keep_markers, text)
-    text = _AROUND_MARK.sub(_mark_run, text)
+    if "  " in text or _OTHER_SPACE.search(text):
+        text = _SPACE.sub(" ", text)
+    if BREAK in text:
+        text = _AROUND_BREAK.sub(_keep_markers, text)
+    if " " + MARK in text or MARK + " " in text:
+        text = _AROUND_MARK.sub(_mark_run, text)
     # No space at the start or the end of a block.
     head = len(text) - len(text.lstrip(" " + MARKERS))
-    text = _keep_markers_only(text[:head]) + text[head:]
+    if head:
+        text = _keep_markers_only(text[:head]) + text[head:]
     tail = len(text.rstrip(" " + MARKERS))
-    text = text[:tail] + _keep_markers_only(text[tail:])
+    if tail < len(text):
+        text = text[:tail] + _keep_markers_only(text[tail:])
     return text
 
 
