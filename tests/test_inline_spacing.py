@@ -26,6 +26,8 @@ def normalized(html: str, lang: str = "en") -> str:
     ('<p>see <a href="#x">this </a>and <strong><em>that </em></strong>too</p>',
      '<p>see <a href="#x">this</a> and <strong><em>that</em></strong> too</p>'),
     ("<p><em>one</em> <em>two</em></p>", "<p><em>one</em> <em>two</em></p>"),
+    # a line end inside the edge is a space too (a hard-wrapped source)
+    ("<p><em>a\n</em>b and <em>\nc</em></p>", "<p><em>a</em> b and <em>c</em></p>"),
 ])
 def test_spaces_stay_outside_elements(source, expected):
     assert normalized(source) == "<body>" + expected + "</body>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+SPACES = " \t\r\n"
 INLINE = {"em", "strong", "a", "span", "del", "sup", "sub", "ruby"}
 
 
@@ -26,20 +27,22 @@ def _before(el: etree._Element, text: str) -> None:
 
 
 def spaces_outside(root: etree._Element) -> None:
-    """Move the ordinary spaces at the start and the end of every inline
-    element out of it, innermost first (in place)."""
+    """Move the spaces (line ends too: the repairs make them spaces) at the start
+    and the end of every inline element out of it, innermost first (in place)."""
     for el in reversed(list(root.iter(*INLINE))):
         if _is_noteref(el) or el.getparent() is None:
             continue
         text = el.text or ""
-        if text[:1] == " " and (len(el) or text.strip(" ")):
-            el.text = text.lstrip(" ") or None
-            _before(el, " ")
+        kept = text.lstrip(SPACES)
+        if kept != text and (len(el) or kept):
+            el.text = kept or None
+            _before(el, text[:len(text) - len(kept)])
         last = el[-1] if len(el) else None
         tail_text = (last.tail if last is not None else el.text) or ""
-        if tail_text[-1:] == " " and (last is not None or tail_text.strip(" ")):
+        kept = tail_text.rstrip(SPACES)
+        if kept != tail_text and (last is not None or kept):
             if last is not None:
-                last.tail = tail_text.rstrip(" ") or None
+                last.tail = kept or None
             else:
-                el.text = tail_text.rstrip(" ") or None
-            el.tail = " " + (el.tail or "")
+                el.text = kept or None
+            el.tail = tail_text[len(kept):] + (el.tail or "")
