@@ -88,18 +88,25 @@ def _runs(lines: list[str], limit: int):
         n = last + 1
 
 
-def _is_contents(lines: list[str], first: int, last: int) -> bool:
+def _last_lines(lines: list[str]) -> dict[str, int]:
+    """Each key of the lines that stand alone as short lines (headings and the
+    like), with the number of the last line that has it: one pass, so that every
+    run is judged against the text after it in constant time per entry."""
+    last: dict[str, int] = {}
+    for n, line in enumerate(lines):
+        s = line.strip()
+        if s and len(s) <= 120:
+            for key in _keys(s.lstrip("#").strip()):
+                last[key] = n
+    return last
+
+
+def _is_contents(lines: list[str], first: int, last: int, last_lines: dict[str, int]) -> bool:
     entries = [m for m in map(_ENTRY.match, lines[first:last + 1]) if m]
     pages = [int(m.group("page")) for m in entries if not _ROMAN.match(m.group("page"))]
     if any(b < a for a, b in zip(pages, pages[1:])):
         return False
-    # lines that stand alone as non-empty lines after the run: headings and the like
-    later = set()
-    for line in lines[last + 1:]:
-        s = line.strip()
-        if s and len(s) <= 120:
-            later.update(_keys(s.lstrip("#").strip()))
-    named = sum(1 for m in entries if _keys(m.group("label")) & later)
+    named = sum(1 for m in entries if any(last_lines.get(k, -1) > last for k in _keys(m.group("label"))))
     return named >= MIN_ENTRIES and named >= MIN_NAMED_SHARE * len(entries)
 
 
@@ -109,8 +116,10 @@ def remove(text: str, changes: list[str]) -> str:
     if not re.search(r"\d\s*$", text[: len(text) // 3 + 1], re.MULTILINE):
         return text
     lines = text.split("\n")
+    last_lines: dict[str, int] | None = None
     for first, last in _runs(lines, len(lines) // 3):
-        if not _is_contents(lines, first, last):
+        last_lines = _last_lines(lines) if last_lines is None else last_lines
+        if not _is_contents(lines, first, last, last_lines):
             continue
         start = first
         above = [k for k in range(first - 1, max(first - 8, -1), -1) if lines[k].strip()][:2]
