@@ -37,9 +37,9 @@ from xml.etree import ElementTree
 import markdown as md_lib
 from markdown import inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.extensions.footnotes import NBSP_PLACEHOLDER, FootnoteExtension, FootnoteInlineProcessor
+from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 
 # Estimated steps per character above which an inline text is not read as markup.
 WORK_PER_CHARACTER = 64
@@ -205,11 +205,16 @@ class _Footnotes(FootnoteExtension):
 
     def makeFootnotesDiv(self, root):  # noqa: N802
         """Upstream's, with an empty back-link: no target, title or text, but in
-        the place of upstream's (after a no-break space at the end of the last
-        paragraph, or alone in a paragraph of its own), for the inline step
-        reads a paragraph differently when it holds an element (a call of a
-        note inside raw HTML, say, pairs its ``*`` otherwise). ``html.py``
-        drops it, as it drops upstream's."""
+        the place of upstream's (at the end of the last paragraph, or alone in a
+        paragraph of its own), for the inline step reads a paragraph differently
+        when it holds an element (a call of a note inside raw HTML, say, pairs
+        its ``*`` otherwise). ``html.py`` drops it, as it drops upstream's.
+
+        Upstream also puts a placeholder for a no-break space before it, at the
+        end of the paragraph's text, where the inline step reads it as part of
+        the text: a link left open (``[a](b``) took it into its address, and
+        the placeholder, cut in two, ended in the output. The no-break space is
+        nothing the Document keeps: it is not put there."""
         if not self.footnotes:
             return None
         div = ElementTree.Element("div")
@@ -219,7 +224,11 @@ class _Footnotes(FootnoteExtension):
         surrogate_parent = ElementTree.Element("div")
         prefix = self.id_prefix
         backlink = {"class": "footnote-backref"}
-        for name, text in self.footnotes.items():
+        # a note's text may define notes (``[^a]: [^b]: …``), added to the
+        # dictionary while it is gone through: they are rendered after the others
+        names = list(self.footnotes)
+        for name in names:
+            text = self.footnotes[name]
             li = ElementTree.SubElement(ol, "li")
             li.set("id", prefix + name)
             # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
@@ -229,10 +238,11 @@ class _Footnotes(FootnoteExtension):
             if len(li):
                 node = li[-1]
                 if node.tag == "p":
-                    node.text = node.text + NBSP_PLACEHOLDER
                     ElementTree.SubElement(node, "a", backlink)
                 else:
                     ElementTree.SubElement(ElementTree.SubElement(li, "p"), "a", backlink)
+            if len(self.footnotes) > len(names):
+                names += list(self.footnotes)[len(names):]
         return div
 
 
@@ -264,6 +274,59 @@ class _FootnoteRefs(FootnoteInlineProcessor):
         return sup, m.start(0), m.end(0)
 
 
+class _Emphasis(inlinepatterns.DelimiterProcessor):
+    """Python-Markdown's emphasis (``*`` and ``_``), with the pairs it finds
+    ahead kept for the text they were found in.
+
+    At the first delimiter of a text, upstream pairs the delimiters of all of
+    it, returns the element of the first pair and keeps the others for the
+    calls that follow on the same text, once that element is a placeholder in
+    it. Two things went wrong, each losing or mangling text: it found where a
+    kept pair now stands from the delimiter searched next, which is not the
+    pair's own when an unpaired one lies between (``**e* *\n*x*`` made
+    ``<em>\n</em>`` of ``*\n*`` and, with a line break, cut its placeholder in
+    two); and the texts between the element's children, which the same
+    processor reads before the rest of the text, took the kept pairs for
+    their own (``*x **a *b* * c** d *e*`` lost its " c"). Here a kept pair
+    moves by what the text's length changed (only the part before it was
+    replaced), and the kept pairs are set aside while another text is read
+    (``_LinearInline.__handleInline``)."""
+
+    def handleMatch(self, m, data):  # noqa: N802
+        if not self.regions:
+            self.length = len(data)
+        return super().handleMatch(m, data)
+
+    def get_cached_result(self, pos, data):
+        offset = len(data) - self.length
+        start, end = self.regions[self.cache_index][0], self.regions[self.cache_index][3]
+        el, count = self._build_element(data, self.cache_index, offset)
+        self.increment_next_position(start, count)
+        return el, start + offset, end + offset
+
+    def set_aside(self):
+        """The pairs kept for the text being read (None if none), forgotten here."""
+        if not self.regions:
+            return None
+        kept = (self.regions[:], self.stack[:], self.cache_index, self.cache_pos, self.length,
+                {token: list(delimiter.stack) for token, delimiter in self.delimiters.items()})
+        self.reset()
+        return kept
+
+    def take_back(self, kept) -> None:
+        """The pairs ``set_aside`` returned, kept again (those of the text read
+        meanwhile, if any were left, are forgotten)."""
+        if self.regions:
+            self.reset()
+        if kept is None:
+            return
+        regions, stack, self.cache_index, self.cache_pos, self.length, stacks = kept
+        self.regions.extend(regions)
+        self.stack.extend(stack)
+        for token, delimiter in self.delimiters.items():
+            delimiter.stack.extend(stacks[token])
+
+
 class _LinearInline(InlineProcessor):
     """Python-Markdown's inline step (``markdown.treeprocessors.InlineProcessor``)
     without its quadratic paths; the same tree comes out.
@@ -287,6 +350,7 @@ class _LinearInline(InlineProcessor):
         handle_inline = self._InlineProcessor__handleInline
         process_placeholders = self._InlineProcessor__processPlaceholders
         self.patterns = list(self.inlinePatterns)
+        self.emphasis = next((p for p in self.patterns if isinstance(p, _Emphasis)), None)
         # each pattern's search, when all search as upstream does (new-style patterns)
         self.searches = ([p.getCompiledRegExp().search for p in self.patterns]
                          if all(isinstance(p, inlinepatterns.InlineProcessor) for p in self.patterns)
@@ -337,11 +401,22 @@ class _LinearInline(InlineProcessor):
 
     def _InlineProcessor__handleInline(self, data, patternIndex=0):  # noqa: N802, N803
         """Upstream's, with the patterns in a list (upstream sorts its registry
-        at each step), and a text that no pattern matches (a note's number, most
+        at each step), a text that no pattern matches (a note's number, most
         short texts) returned at once: upstream would try each pattern on it
-        through all its machinery, to the same end."""
+        through all its machinery, to the same end; and the pairs of emphasis
+        kept for the text that was being read set aside meanwhile (``_Emphasis``)."""
         if isinstance(data, util.AtomicString):
             return data
+        emphasis = self.emphasis
+        if emphasis is None:
+            return self._read(data, patternIndex)
+        kept = emphasis.set_aside()
+        try:
+            return self._read(data, patternIndex)
+        finally:
+            emphasis.take_back(kept)
+
+    def _read(self, data, patternIndex):  # noqa: N803
         patterns = self.patterns
         if self.searches is not None:
             key = (data, patternIndex)
@@ -389,6 +464,53 @@ class _LinearInline(InlineProcessor):
         return done + data[copied:], True, len(done)
 
 
+class _Unescape(UnescapeTreeprocessor):
+    """Upstream's, which runs a regular expression over every text, tail and
+    attribute of the tree and sets every attribute again, for the few holding a
+    backslash escape's placeholder: only those are touched."""
+
+    def run(self, root) -> None:
+        stx, unescape = util.STX, self.unescape
+        for elem in root.iter():
+            if elem.text and stx in elem.text and elem.tag != "code":
+                elem.text = unescape(elem.text)
+            if elem.tail and stx in elem.tail:
+                elem.tail = unescape(elem.tail)
+            for key, value in elem.items():
+                if value is not None and stx in value:
+                    elem.set(key, unescape(value))
+
+
+class _BlockNames(list):
+    """``Markdown.block_level_elements`` (a list of some sixty names, searched
+    for every element by several steps) with a set beside it for ``in``."""
+
+    def __init__(self, names) -> None:
+        super().__init__(names)
+        self._names = frozenset(self)
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def _changed(method):  # noqa: N805 - wraps the list's own methods
+        def changed(self, *args):
+            result = method(self, *args)
+            self._names = frozenset(self)
+            return result
+        return changed
+
+    append = _changed(list.append)
+    extend = _changed(list.extend)
+    insert = _changed(list.insert)
+    remove = _changed(list.remove)
+    pop = _changed(list.pop)
+    clear = _changed(list.clear)
+    __setitem__ = _changed(list.__setitem__)
+    __delitem__ = _changed(list.__delitem__)
+    __iadd__ = _changed(list.__iadd__)
+    del _changed
+
+
 class _LinearExtension(Extension):
     def __init__(self, refused: list[str], footnotes: FootnoteExtension | None) -> None:
         super().__init__()
@@ -397,6 +519,11 @@ class _LinearExtension(Extension):
 
     def extendMarkdown(self, md) -> None:
         md.treeprocessors.register(_LinearInline(md), "inline", 20)
+        emphasis = md.inlinePatterns["em_strong"]
+        if type(emphasis) is inlinepatterns.DelimiterProcessor:
+            emphasis.__class__ = _Emphasis      # as configured (``*``, ``_``), kept ahead safely
+        md.treeprocessors.register(_Unescape(md), "unescape", 0)
+        md.block_level_elements = _BlockNames(md.block_level_elements)
         md.treeprocessors.register(_Budget(md, self.refused, self.footnotes), "zinepress-budget", 25)
         md.preprocessors.register(_RawHtmlBudget(md, self.refused), "zinepress-html-budget", 25)
 

@@ -183,7 +183,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_md = re.sub(r"!(?=\[\\\[)", r"\\!", body_md)
     html, refused = convert(body_md, ["footnotes", "tables", "sane_lists"], text)
     warnings.extend(refused)
-    body, notes, more = html_to_body(html)
+    body, notes, more = html_to_body(html, text)
     warnings.extend(more)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
                     changes=changes)

@@ -240,7 +240,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_md = "\n\n".join(b.markdown for n, b in enumerate(blocks) if n not in removed)
     html = markdown_html(body_md)
     warnings += warnings_for(_refused, text)
-    body, notes, more = html_to_body(html)
+    body, notes, more = html_to_body(html, text)
     _demote_headings(body)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT,
                     warnings=warnings + more)

@@ -17,7 +17,8 @@ import nh3
 from lxml import etree
 
 from pipeline.document import Note, last_child, new_body
-from pipeline.safety import LINK_SCHEMES
+from pipeline.readers.decode import XML_FORBIDDEN
+from pipeline.safety import LINK_SCHEMES, line_at
 
 _TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
          "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
@@ -45,6 +46,41 @@ _DIV_CLASSES = {"verse", "center", "right", "biblio", "play", "pagebreak"}
 _SPAN_CLASSES = {"sc", "sf"}
 # Where blocks may sit (children are blocks, loose text gets a ``p``).
 _BLOCK_CONTAINERS = {"body", "blockquote", "div"}
+
+
+# A numeric character reference, as HTML reads one (the ";" may be left out).
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _forbidden_references(html: str, source: str) -> tuple[str, list[str]]:
+    """``html`` with the character references that name a character XML forbids
+    (``&#2;``, ``&#xFFFF;``: control characters, non-characters) made U+FFFD,
+    and a warning for each such character, with the first line of ``source``
+    that names it. The sanitizer would decode them into characters no output
+    can hold (those it makes U+FFFD itself, NUL and surrogates, are left to it)."""
+    if "&#" not in html:
+        return html, []
+    found: dict[int, int] = {}
+
+    def named(m: re.Match) -> int:
+        return int(m.group(1), 16) if m.group(1) else int(m.group(2))
+
+    def replace(m: re.Match) -> str:
+        code = named(m)
+        if 0 < code <= 0xFFFF and not 0xD800 <= code <= 0xDFFF and XML_FORBIDDEN.match(chr(code)):
+            found[code] = found.get(code, 0) + 1
+            return "&#xFFFD;"
+        return m.group(0)
+
+    html = _CHARACTER_REFERENCE.sub(replace, html)
+    warnings = []
+    for code, count in found.items():
+        first = next((m for m in _CHARACTER_REFERENCE.finditer(source) if named(m) == code), None)
+        where = f"line {line_at(source, first.start())}: " if first else ""
+        times = f" ({count} times)" if count > 1 else ""
+        warnings.append(f"{where}a character reference names U+{code:04X}, a character no output can hold: "
+                        f"shown as U+FFFD{times} — write the character meant, or remove the reference")
+    return html, warnings
 
 
 def sanitize(html: str) -> str:
@@ -243,12 +279,15 @@ def _wrap_loose(container: etree._Element) -> None:
             container.append(child)
 
 
-def html_to_body(html: str) -> tuple[etree._Element, dict[str, Note], list[str]]:
-    """Python-Markdown's HTML → (body, notes, warnings) in the Document vocabulary."""
+def html_to_body(html: str, source: str = "") -> tuple[etree._Element, dict[str, Note], list[str]]:
+    """Python-Markdown's HTML → (body, notes, warnings) in the Document vocabulary;
+    ``source``, the text it was made from, names the lines in warnings."""
+    html, refused = _forbidden_references(html, source)
     clean = sanitize(html)
     body = new_body()
     notes: dict[str, Note] = {}
     conv = _Converter()
+    conv.warnings.extend(refused)
     if not clean.strip():
         return body, notes, conv.warnings
     root = _parse(clean)

@@ -216,7 +216,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_text = pandoc_markdown.preprocess(body_text)
     html, refused = convert(body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
                             footnotes={"BACKLINK_TEXT": ""})
-    body, notes, warnings = html_to_body(html)
+    body, notes, warnings = html_to_body(html, text)
     warnings = refused + warnings
     _drop_title_heading(body, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
