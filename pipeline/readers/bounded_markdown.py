@@ -333,8 +333,10 @@ class _LinearInline(InlineProcessor):
 
     * ``run`` is upstream's, with its queue of elements a ``deque`` (upstream
       takes each from the front of a list: a step per element waiting, and a
-      paragraph of 40,000 note references queues 40,000) and the place of a
-      child counted instead of looked up in the list of its siblings.
+      paragraph of 40,000 note references queues 40,000), the place of a
+      child counted instead of looked up in the list of its siblings, and a
+      text that came out without placeholders (no element made of it) set as
+      it is, which is all upstream's placeholder step does with it.
     * The footnote pattern replaces every reference of a text in one pass:
       upstream rebuilds the whole text for each (the text's length per
       reference). The pattern looks neither behind its match nor at the rest
@@ -349,6 +351,7 @@ class _LinearInline(InlineProcessor):
     def run(self, tree, ancestors=None):
         handle_inline = self._InlineProcessor__handleInline
         process_placeholders = self._InlineProcessor__processPlaceholders
+        prefix = self._InlineProcessor__placeholder_prefix
         self.patterns = list(self.inlinePatterns)
         self.emphasis = next((p for p in self.patterns if isinstance(p, _Emphasis)), None)
         # each pattern's search, when all search as upstream does (new-style patterns)
@@ -372,25 +375,32 @@ class _LinearInline(InlineProcessor):
             for place, child in enumerate(current):
                 if child.text and not isinstance(child.text, util.AtomicString):
                     self.ancestors.append(child.tag.lower())
-                    text = child.text
-                    child.text = None
-                    lst = process_placeholders(handle_inline(text), child)
-                    for item in lst:
-                        self.parent_map[item[0]] = child
-                    stack.extend(lst)
-                    insert_queue.append((child, lst))
+                    done = handle_inline(child.text)
+                    if prefix not in done:
+                        # no element made of it: what upstream's placeholder step leaves
+                        child.text = done or None
+                    else:
+                        child.text = None
+                        lst = process_placeholders(done, child)
+                        for item in lst:
+                            self.parent_map[item[0]] = child
+                        stack.extend(lst)
+                        insert_queue.append((child, lst))
                     self.ancestors.pop()
                 if child.tail:
                     tail = handle_inline(child.tail)
-                    dummy = ElementTree.Element("d")
-                    child.tail = None
-                    tail_result = process_placeholders(tail, dummy, False)
-                    if dummy.tail:
-                        child.tail = dummy.tail
-                    tail_result.reverse()
-                    for new_child in tail_result:
-                        self.parent_map[new_child[0]] = current
-                        current.insert(place + 1, new_child[0])
+                    if prefix not in tail:
+                        child.tail = tail or None
+                    else:
+                        dummy = ElementTree.Element("d")
+                        child.tail = None
+                        tail_result = process_placeholders(tail, dummy, False)
+                        if dummy.tail:
+                            child.tail = dummy.tail
+                        tail_result.reverse()
+                        for new_child in tail_result:
+                            self.parent_map[new_child[0]] = current
+                            current.insert(place + 1, new_child[0])
                 if len(child):
                     self.parent_map[child] = current
                     stack.append((child, self.ancestors[:]))
@@ -483,19 +493,31 @@ class _Unescape(UnescapeTreeprocessor):
 
 class _BlockNames(list):
     """``Markdown.block_level_elements`` (a list of some sixty names, searched
-    for every element by several steps) with a set beside it for ``in``."""
+    for every element by several steps) with a set beside it for ``in``, and
+    the answer of ``Markdown.is_block_level`` for each tag met."""
 
     def __init__(self, names) -> None:
         super().__init__(names)
+        self._changed_now()
+
+    def _changed_now(self) -> None:
         self._names = frozenset(self)
+        self.tags: dict[str, bool] = {}
 
     def __contains__(self, name) -> bool:
         return name in self._names
 
+    def holds(self, tag: str) -> bool:
+        """``Markdown.is_block_level(tag)`` for a tag that is a string."""
+        known = self.tags.get(tag)
+        if known is None:
+            known = self.tags[tag] = tag.lower().rstrip("/") in self._names
+        return known
+
     def _changed(method):  # noqa: N805 - wraps the list's own methods
         def changed(self, *args):
             result = method(self, *args)
-            self._names = frozenset(self)
+            self._changed_now()
             return result
         return changed
 
@@ -509,6 +531,14 @@ class _BlockNames(list):
     __delitem__ = _changed(list.__delitem__)
     __iadd__ = _changed(list.__iadd__)
     del _changed
+
+
+class _Markdown(md_lib.Markdown):
+    def is_block_level(self, tag) -> bool:  # noqa: D102 - upstream's, answered once per tag
+        names = self.block_level_elements
+        if isinstance(tag, str) and isinstance(names, _BlockNames):
+            return names.holds(tag)
+        return super().is_block_level(tag)
 
 
 class _LinearExtension(Extension):
@@ -535,7 +565,7 @@ def converter(extensions: list[str], footnotes: dict | None = None) -> tuple[md_
     refused: list[str] = []
     notes = _Footnotes(**(footnotes or {})) if "footnotes" in extensions else None
     chosen = [notes if name == "footnotes" else name for name in extensions]
-    return md_lib.Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
+    return _Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
 
 
 def refused_warning(text: str, line: int | None) -> str:
@@ -562,9 +592,71 @@ def warnings_for(refused: list[str], original: str) -> list[str]:
     return warnings
 
 
+_PLACEHOLDER = re.compile("[\x02\x03]")
+
+
+def refuse_placeholders(html: str, original: str, path=None) -> str:
+    """``html``, unless Python-Markdown left one of its placeholders (STX … ETX)
+    in it: a misreading of its own (its emphasis can still lose the character
+    after ``**a*``, say) that would reach the outputs mangled. Then a clear
+    error naming the line of the text before it, where it is found."""
+    found = _PLACEHOLDER.search(html)
+    if not found:
+        return html
+    from pipeline.errors import SourceSyntaxError
+    from pipeline.safety import line_at
+
+    # the first words of the block it stands in, found in the text
+    block = max(html.rfind(f"<{tag}", 0, found.start()) for tag in ("p>", "li>", "h", "td>", "th>"))
+    plain = re.sub(r"<[^>]*>|\x02[^\x03]*\x03?", "", html[max(0, block):found.start()])
+    words = re.search(r"\w+(?:[ \t]+\w+){0,3}", plain)
+    index = original.find(words.group()) if words else -1
+    raise SourceSyntaxError(
+        "the Markdown reader misread the emphasis or code marks here ('*', '_', '`') and would "
+        "mangle the text", path=path, line=line_at(original, index) if index >= 0 else None,
+        hint="escape the marks that are not emphasis or code (\\*, \\_, \\`), or close the ones left open")
+
+
 def convert(body: str, extensions: list[str], original: str,
             footnotes: dict | None = None) -> tuple[str, list[str]]:
     """``body`` to HTML, and the warnings for its texts kept as written."""
     md, refused = converter(extensions, footnotes)
     html = md.convert(body)
     return html, warnings_for(refused, original)
+
+
+def convert_to_tree(body: str, extensions: list[str], original: str, footnotes: dict | None = None
+                    ) -> tuple[md_lib.Markdown, ElementTree.Element | None, list[str]]:
+    """``convert`` up to Python-Markdown's tree, before it is serialized: (the
+    converter, the tree — None for an empty text —, the warnings). ``html(md,
+    tree)`` is then what ``convert`` returns; ``md.htmlStash`` holds the raw HTML
+    of the text (and its entities), set aside as placeholders in the tree."""
+    md, refused = converter(extensions, footnotes)
+    root = None
+    if body.strip():        # upstream's Markdown.convert, steps 1 to 3
+        md.lines = body.split("\n")
+        for preprocessor in md.preprocessors:
+            md.lines = preprocessor.run(md.lines)
+        root = md.parser.parseDocument(md.lines).getroot()
+        for treeprocessor in md.treeprocessors:
+            new_root = treeprocessor.run(root)
+            if new_root is not None:
+                root = new_root
+    return md, root, warnings_for(refused, original)
+
+
+def html(md: md_lib.Markdown, root: ElementTree.Element | None) -> str:
+    """The rest of upstream's ``Markdown.convert`` on a tree of ``convert_to_tree``."""
+    if root is None:
+        return ""
+    output = md.serializer(root)
+    try:
+        start = output.index(f"<{md.doc_tag}>") + len(md.doc_tag) + 2
+        output = output[start:output.rindex(f"</{md.doc_tag}>")].strip()
+    except ValueError:
+        if not output.strip().endswith(f"<{md.doc_tag} />"):
+            raise
+        output = ""
+    for postprocessor in md.postprocessors:
+        output = postprocessor.run(output)
+    return output.strip()
