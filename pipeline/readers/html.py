@@ -312,6 +312,8 @@ def _address_kept(name: str, value: str) -> bool:
     rule: a scheme of ``LINK_SCHEMES``, or a relative address it can parse)."""
     key = (name, value)
     if key not in _kept_addresses:
+        if len(_kept_addresses) > 100_000:      # a long batch's many addresses
+            _kept_addresses.clear()
         if value.startswith("#") and value.isprintable() and not any(c in value for c in '"<>&'):
             _kept_addresses[key] = True      # an anchor (a note's, a heading's): always kept
         else:
