@@ -176,3 +176,36 @@ def test_a_pandoc_tables_caption_is_a_paragraph_without_its_mark():
     text = "  Name   Born\n  ------ ------\n  Reclus 1830\n\n  : Born where\n\nAfter.\n"
     assert rewrite(text).split("\n") == ["", "| Name | Born |", "|---|---|", "| Reclus | 1830 |", "",
                                          "Born where", "", "After.", ""]
+
+
+TREE_TEXTS = [
+    "# Title {#top lang=fr onclick=x}\n\nHello *w* and **s** [^1], a [web](http://x.org \"t\"), "
+    "a [mail](mailto:a@b.c), a [local](other.html), a [bad](javascript:y), an [anchor](#top), "
+    "[bracket](http://[) and ![alt text](pic.png) in a line  \nbroken.\n\n"
+    "> quoted ^sup^ ~sub~ ~~del~~\n\n- one\n- two\n    1. inner\n\n"
+    "| a | b |\n|:--|--:|\n| 1 | `co` |\n\n    code block\n\nPara {.sc lang=de Style=x}\n\n"
+    "[^1]: a note with *emphasis*\n\n    and a second paragraph\n",
+    "Footnotes only at the end[^a] and [^b].\n\n[^a]: one\n[^b]: two ![i](x.png)\n",
+]
+
+
+@pytest.mark.parametrize("text", TREE_TEXTS)
+def test_the_tree_taken_directly_reads_as_its_html_would(text):
+    """Without raw HTML, Python-Markdown's tree is converted without the round trip
+    through HTML, the sanitizer and lxml: to the same Document."""
+    from pipeline.readers import bounded_markdown, pandoc_markdown
+    from pipeline.readers.html import html_to_body, own_tree_to_body
+
+    _, body_text, _ = markdown.split_front_matter(text)
+    body_text = pandoc_markdown.preprocess(body_text)
+    md, tree, _ = bounded_markdown.convert_to_tree(
+        body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text, footnotes={"BACKLINK_TEXT": ""})
+    assert md.htmlStash.html_counter == 0
+    by_html = html_to_body(bounded_markdown.html(md, tree), text)
+    direct = own_tree_to_body(tree, md.postprocessors)
+    assert direct is not None
+    for (a, b) in [(by_html[0], direct[0]), *zip((n.body for n in by_html[1].values()),
+                                                 (n.body for n in direct[1].values()))]:
+        assert html(a) == html(b)
+    assert [(n.id, n.label) for n in by_html[1].values()] == [(n.id, n.label) for n in direct[1].values()]
+    assert by_html[2] == direct[2]

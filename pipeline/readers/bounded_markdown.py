@@ -37,9 +37,9 @@ from xml.etree import ElementTree
 import markdown as md_lib
 from markdown import inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.extensions.footnotes import NBSP_PLACEHOLDER, FootnoteExtension, FootnoteInlineProcessor
+from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
 
 # Estimated steps per character above which an inline text is not read as markup.
 WORK_PER_CHARACTER = 64
@@ -205,11 +205,16 @@ class _Footnotes(FootnoteExtension):
 
     def makeFootnotesDiv(self, root):  # noqa: N802
         """Upstream's, with an empty back-link: no target, title or text, but in
-        the place of upstream's (after a no-break space at the end of the last
-        paragraph, or alone in a paragraph of its own), for the inline step
-        reads a paragraph differently when it holds an element (a call of a
-        note inside raw HTML, say, pairs its ``*`` otherwise). ``html.py``
-        drops it, as it drops upstream's."""
+        the place of upstream's (at the end of the last paragraph, or alone in a
+        paragraph of its own), for the inline step reads a paragraph differently
+        when it holds an element (a call of a note inside raw HTML, say, pairs
+        its ``*`` otherwise). ``html.py`` drops it, as it drops upstream's.
+
+        Upstream also puts a placeholder for a no-break space before it, at the
+        end of the paragraph's text, where the inline step reads it as part of
+        the text: a link left open (``[a](b``) took it into its address, and
+        the placeholder, cut in two, ended in the output. The no-break space is
+        nothing the Document keeps: it is not put there."""
         if not self.footnotes:
             return None
         div = ElementTree.Element("div")
@@ -219,7 +224,11 @@ class _Footnotes(FootnoteExtension):
         surrogate_parent = ElementTree.Element("div")
         prefix = self.id_prefix
         backlink = {"class": "footnote-backref"}
-        for name, text in self.footnotes.items():
+        # a note's text may define notes (``[^a]: [^b]: …``), added to the
+        # dictionary while it is gone through: they are rendered after the others
+        names = list(self.footnotes)
+        for name in names:
+            text = self.footnotes[name]
             li = ElementTree.SubElement(ol, "li")
             li.set("id", prefix + name)
             # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
@@ -229,10 +238,11 @@ class _Footnotes(FootnoteExtension):
             if len(li):
                 node = li[-1]
                 if node.tag == "p":
-                    node.text = node.text + NBSP_PLACEHOLDER
                     ElementTree.SubElement(node, "a", backlink)
                 else:
                     ElementTree.SubElement(ElementTree.SubElement(li, "p"), "a", backlink)
+            if len(self.footnotes) > len(names):
+                names += list(self.footnotes)[len(names):]
         return div
 
 
@@ -264,14 +274,69 @@ class _FootnoteRefs(FootnoteInlineProcessor):
         return sup, m.start(0), m.end(0)
 
 
+class _Emphasis(inlinepatterns.DelimiterProcessor):
+    """Python-Markdown's emphasis (``*`` and ``_``), with the pairs it finds
+    ahead kept for the text they were found in.
+
+    At the first delimiter of a text, upstream pairs the delimiters of all of
+    it, returns the element of the first pair and keeps the others for the
+    calls that follow on the same text, once that element is a placeholder in
+    it. Two things went wrong, each losing or mangling text: it found where a
+    kept pair now stands from the delimiter searched next, which is not the
+    pair's own when an unpaired one lies between (``**e* *\n*x*`` made
+    ``<em>\n</em>`` of ``*\n*`` and, with a line break, cut its placeholder in
+    two); and the texts between the element's children, which the same
+    processor reads before the rest of the text, took the kept pairs for
+    their own (``*x **a *b* * c** d *e*`` lost its " c"). Here a kept pair
+    moves by what the text's length changed (only the part before it was
+    replaced), and the kept pairs are set aside while another text is read
+    (``_LinearInline.__handleInline``)."""
+
+    def handleMatch(self, m, data):  # noqa: N802
+        if not self.regions:
+            self.length = len(data)
+        return super().handleMatch(m, data)
+
+    def get_cached_result(self, pos, data):
+        offset = len(data) - self.length
+        start, end = self.regions[self.cache_index][0], self.regions[self.cache_index][3]
+        el, count = self._build_element(data, self.cache_index, offset)
+        self.increment_next_position(start, count)
+        return el, start + offset, end + offset
+
+    def set_aside(self):
+        """The pairs kept for the text being read (None if none), forgotten here."""
+        if not self.regions:
+            return None
+        kept = (self.regions[:], self.stack[:], self.cache_index, self.cache_pos, self.length,
+                {token: list(delimiter.stack) for token, delimiter in self.delimiters.items()})
+        self.reset()
+        return kept
+
+    def take_back(self, kept) -> None:
+        """The pairs ``set_aside`` returned, kept again (those of the text read
+        meanwhile, if any were left, are forgotten)."""
+        if self.regions:
+            self.reset()
+        if kept is None:
+            return
+        regions, stack, self.cache_index, self.cache_pos, self.length, stacks = kept
+        self.regions.extend(regions)
+        self.stack.extend(stack)
+        for token, delimiter in self.delimiters.items():
+            delimiter.stack.extend(stacks[token])
+
+
 class _LinearInline(InlineProcessor):
     """Python-Markdown's inline step (``markdown.treeprocessors.InlineProcessor``)
     without its quadratic paths; the same tree comes out.
 
     * ``run`` is upstream's, with its queue of elements a ``deque`` (upstream
       takes each from the front of a list: a step per element waiting, and a
-      paragraph of 40,000 note references queues 40,000) and the place of a
-      child counted instead of looked up in the list of its siblings.
+      paragraph of 40,000 note references queues 40,000), the place of a
+      child counted instead of looked up in the list of its siblings, and a
+      text that came out without placeholders (no element made of it) set as
+      it is, which is all upstream's placeholder step does with it.
     * The footnote pattern replaces every reference of a text in one pass:
       upstream rebuilds the whole text for each (the text's length per
       reference). The pattern looks neither behind its match nor at the rest
@@ -286,7 +351,9 @@ class _LinearInline(InlineProcessor):
     def run(self, tree, ancestors=None):
         handle_inline = self._InlineProcessor__handleInline
         process_placeholders = self._InlineProcessor__processPlaceholders
+        prefix = self._InlineProcessor__placeholder_prefix
         self.patterns = list(self.inlinePatterns)
+        self.emphasis = next((p for p in self.patterns if isinstance(p, _Emphasis)), None)
         # each pattern's search, when all search as upstream does (new-style patterns)
         self.searches = ([p.getCompiledRegExp().search for p in self.patterns]
                          if all(isinstance(p, inlinepatterns.InlineProcessor) for p in self.patterns)
@@ -308,25 +375,32 @@ class _LinearInline(InlineProcessor):
             for place, child in enumerate(current):
                 if child.text and not isinstance(child.text, util.AtomicString):
                     self.ancestors.append(child.tag.lower())
-                    text = child.text
-                    child.text = None
-                    lst = process_placeholders(handle_inline(text), child)
-                    for item in lst:
-                        self.parent_map[item[0]] = child
-                    stack.extend(lst)
-                    insert_queue.append((child, lst))
+                    done = handle_inline(child.text)
+                    if prefix not in done:
+                        # no element made of it: what upstream's placeholder step leaves
+                        child.text = done or None
+                    else:
+                        child.text = None
+                        lst = process_placeholders(done, child)
+                        for item in lst:
+                            self.parent_map[item[0]] = child
+                        stack.extend(lst)
+                        insert_queue.append((child, lst))
                     self.ancestors.pop()
                 if child.tail:
                     tail = handle_inline(child.tail)
-                    dummy = ElementTree.Element("d")
-                    child.tail = None
-                    tail_result = process_placeholders(tail, dummy, False)
-                    if dummy.tail:
-                        child.tail = dummy.tail
-                    tail_result.reverse()
-                    for new_child in tail_result:
-                        self.parent_map[new_child[0]] = current
-                        current.insert(place + 1, new_child[0])
+                    if prefix not in tail:
+                        child.tail = tail or None
+                    else:
+                        dummy = ElementTree.Element("d")
+                        child.tail = None
+                        tail_result = process_placeholders(tail, dummy, False)
+                        if dummy.tail:
+                            child.tail = dummy.tail
+                        tail_result.reverse()
+                        for new_child in tail_result:
+                            self.parent_map[new_child[0]] = current
+                            current.insert(place + 1, new_child[0])
                 if len(child):
                     self.parent_map[child] = current
                     stack.append((child, self.ancestors[:]))
@@ -337,11 +411,22 @@ class _LinearInline(InlineProcessor):
 
     def _InlineProcessor__handleInline(self, data, patternIndex=0):  # noqa: N802, N803
         """Upstream's, with the patterns in a list (upstream sorts its registry
-        at each step), and a text that no pattern matches (a note's number, most
+        at each step), a text that no pattern matches (a note's number, most
         short texts) returned at once: upstream would try each pattern on it
-        through all its machinery, to the same end."""
+        through all its machinery, to the same end; and the pairs of emphasis
+        kept for the text that was being read set aside meanwhile (``_Emphasis``)."""
         if isinstance(data, util.AtomicString):
             return data
+        emphasis = self.emphasis
+        if emphasis is None:
+            return self._read(data, patternIndex)
+        kept = emphasis.set_aside()
+        try:
+            return self._read(data, patternIndex)
+        finally:
+            emphasis.take_back(kept)
+
+    def _read(self, data, patternIndex):  # noqa: N803
         patterns = self.patterns
         if self.searches is not None:
             key = (data, patternIndex)
@@ -389,6 +474,73 @@ class _LinearInline(InlineProcessor):
         return done + data[copied:], True, len(done)
 
 
+class _Unescape(UnescapeTreeprocessor):
+    """Upstream's, which runs a regular expression over every text, tail and
+    attribute of the tree and sets every attribute again, for the few holding a
+    backslash escape's placeholder: only those are touched."""
+
+    def run(self, root) -> None:
+        stx, unescape = util.STX, self.unescape
+        for elem in root.iter():
+            if elem.text and stx in elem.text and elem.tag != "code":
+                elem.text = unescape(elem.text)
+            if elem.tail and stx in elem.tail:
+                elem.tail = unescape(elem.tail)
+            for key, value in elem.items():
+                if value is not None and stx in value:
+                    elem.set(key, unescape(value))
+
+
+class _BlockNames(list):
+    """``Markdown.block_level_elements`` (a list of some sixty names, searched
+    for every element by several steps) with a set beside it for ``in``, and
+    the answer of ``Markdown.is_block_level`` for each tag met."""
+
+    def __init__(self, names) -> None:
+        super().__init__(names)
+        self._changed_now()
+
+    def _changed_now(self) -> None:
+        self._names = frozenset(self)
+        self.tags: dict[str, bool] = {}
+
+    def __contains__(self, name) -> bool:
+        return name in self._names
+
+    def holds(self, tag: str) -> bool:
+        """``Markdown.is_block_level(tag)`` for a tag that is a string."""
+        known = self.tags.get(tag)
+        if known is None:
+            known = self.tags[tag] = tag.lower().rstrip("/") in self._names
+        return known
+
+    def _changed(method):  # noqa: N805 - wraps the list's own methods
+        def changed(self, *args):
+            result = method(self, *args)
+            self._changed_now()
+            return result
+        return changed
+
+    append = _changed(list.append)
+    extend = _changed(list.extend)
+    insert = _changed(list.insert)
+    remove = _changed(list.remove)
+    pop = _changed(list.pop)
+    clear = _changed(list.clear)
+    __setitem__ = _changed(list.__setitem__)
+    __delitem__ = _changed(list.__delitem__)
+    __iadd__ = _changed(list.__iadd__)
+    del _changed
+
+
+class _Markdown(md_lib.Markdown):
+    def is_block_level(self, tag) -> bool:  # noqa: D102 - upstream's, answered once per tag
+        names = self.block_level_elements
+        if isinstance(tag, str) and isinstance(names, _BlockNames):
+            return names.holds(tag)
+        return super().is_block_level(tag)
+
+
 class _LinearExtension(Extension):
     def __init__(self, refused: list[str], footnotes: FootnoteExtension | None) -> None:
         super().__init__()
@@ -397,6 +549,11 @@ class _LinearExtension(Extension):
 
     def extendMarkdown(self, md) -> None:
         md.treeprocessors.register(_LinearInline(md), "inline", 20)
+        emphasis = md.inlinePatterns["em_strong"]
+        if type(emphasis) is inlinepatterns.DelimiterProcessor:
+            emphasis.__class__ = _Emphasis      # as configured (``*``, ``_``), kept ahead safely
+        md.treeprocessors.register(_Unescape(md), "unescape", 0)
+        md.block_level_elements = _BlockNames(md.block_level_elements)
         md.treeprocessors.register(_Budget(md, self.refused, self.footnotes), "zinepress-budget", 25)
         md.preprocessors.register(_RawHtmlBudget(md, self.refused), "zinepress-html-budget", 25)
 
@@ -408,7 +565,7 @@ def converter(extensions: list[str], footnotes: dict | None = None) -> tuple[md_
     refused: list[str] = []
     notes = _Footnotes(**(footnotes or {})) if "footnotes" in extensions else None
     chosen = [notes if name == "footnotes" else name for name in extensions]
-    return md_lib.Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
+    return _Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
 
 
 def refused_warning(text: str, line: int | None) -> str:
@@ -435,9 +592,71 @@ def warnings_for(refused: list[str], original: str) -> list[str]:
     return warnings
 
 
+_PLACEHOLDER = re.compile("[\x02\x03]")
+
+
+def refuse_placeholders(html: str, original: str, path=None) -> str:
+    """``html``, unless Python-Markdown left one of its placeholders (STX … ETX)
+    in it: a misreading of its own (its emphasis can still lose the character
+    after ``**a*``, say) that would reach the outputs mangled. Then a clear
+    error naming the line of the text before it, where it is found."""
+    found = _PLACEHOLDER.search(html)
+    if not found:
+        return html
+    from pipeline.errors import SourceSyntaxError
+    from pipeline.safety import line_at
+
+    # the first words of the block it stands in, found in the text
+    block = max(html.rfind(f"<{tag}", 0, found.start()) for tag in ("p>", "li>", "h", "td>", "th>"))
+    plain = re.sub(r"<[^>]*>|\x02[^\x03]*\x03?", "", html[max(0, block):found.start()])
+    words = re.search(r"\w+(?:[ \t]+\w+){0,3}", plain)
+    index = original.find(words.group()) if words else -1
+    raise SourceSyntaxError(
+        "the Markdown reader misread the emphasis or code marks here ('*', '_', '`') and would "
+        "mangle the text", path=path, line=line_at(original, index) if index >= 0 else None,
+        hint="escape the marks that are not emphasis or code (\\*, \\_, \\`), or close the ones left open")
+
+
 def convert(body: str, extensions: list[str], original: str,
             footnotes: dict | None = None) -> tuple[str, list[str]]:
     """``body`` to HTML, and the warnings for its texts kept as written."""
     md, refused = converter(extensions, footnotes)
     html = md.convert(body)
     return html, warnings_for(refused, original)
+
+
+def convert_to_tree(body: str, extensions: list[str], original: str, footnotes: dict | None = None
+                    ) -> tuple[md_lib.Markdown, ElementTree.Element | None, list[str]]:
+    """``convert`` up to Python-Markdown's tree, before it is serialized: (the
+    converter, the tree — None for an empty text —, the warnings). ``html(md,
+    tree)`` is then what ``convert`` returns; ``md.htmlStash`` holds the raw HTML
+    of the text (and its entities), set aside as placeholders in the tree."""
+    md, refused = converter(extensions, footnotes)
+    root = None
+    if body.strip():        # upstream's Markdown.convert, steps 1 to 3
+        md.lines = body.split("\n")
+        for preprocessor in md.preprocessors:
+            md.lines = preprocessor.run(md.lines)
+        root = md.parser.parseDocument(md.lines).getroot()
+        for treeprocessor in md.treeprocessors:
+            new_root = treeprocessor.run(root)
+            if new_root is not None:
+                root = new_root
+    return md, root, warnings_for(refused, original)
+
+
+def html(md: md_lib.Markdown, root: ElementTree.Element | None) -> str:
+    """The rest of upstream's ``Markdown.convert`` on a tree of ``convert_to_tree``."""
+    if root is None:
+        return ""
+    output = md.serializer(root)
+    try:
+        start = output.index(f"<{md.doc_tag}>") + len(md.doc_tag) + 2
+        output = output[start:output.rindex(f"</{md.doc_tag}>")].strip()
+    except ValueError:
+        if not output.strip().endswith(f"<{md.doc_tag} />"):
+            raise
+        output = ""
+    for postprocessor in md.postprocessors:
+        output = postprocessor.run(output)
+    return output.strip()

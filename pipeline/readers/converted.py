@@ -29,7 +29,7 @@ from pathlib import Path
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
 from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
-from pipeline.readers.bounded_markdown import convert
+from pipeline.readers.bounded_markdown import convert, refuse_placeholders
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
@@ -185,7 +185,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_md = re.sub(r"!(?=\[\\\[)", r"\\!", body_md)
     html, refused = convert(body_md, ["footnotes", "tables", "sane_lists"], text)
     warnings.extend(refused)
-    body, notes, more = html_to_body(html)
+    body, notes, more = html_to_body(refuse_placeholders(html, text, path), text)
     warnings.extend(more)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
                     changes=changes)

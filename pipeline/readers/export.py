@@ -33,7 +33,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.document import Document, Metadata, text_content
-from pipeline.readers.bounded_markdown import converter, warnings_for
+from pipeline.readers.bounded_markdown import converter, refuse_placeholders, warnings_for
 from pipeline.readers.html import html_to_body
 
 FORMAT = "export"
@@ -240,7 +240,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_md = "\n\n".join(b.markdown for n, b in enumerate(blocks) if n not in removed)
     html = markdown_html(body_md)
     warnings += warnings_for(_refused, text)
-    body, notes, more = html_to_body(html)
+    body, notes, more = html_to_body(refuse_placeholders(html, text, path), text)
     _demote_headings(body)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT,
                     warnings=warnings + more)

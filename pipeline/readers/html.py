@@ -17,7 +17,8 @@ import nh3
 from lxml import etree
 
 from pipeline.document import Note, last_child, new_body
-from pipeline.safety import LINK_SCHEMES
+from pipeline.readers.decode import XML_FORBIDDEN
+from pipeline.safety import LINK_SCHEMES, line_at
 
 _TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "blockquote", "div", "ul", "ol", "li", "dl", "dt",
          "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "figure",
@@ -47,6 +48,41 @@ _SPAN_CLASSES = {"sc", "sf"}
 _BLOCK_CONTAINERS = {"body", "blockquote", "div"}
 
 
+# A numeric character reference, as HTML reads one (the ";" may be left out).
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+
+
+def _forbidden_references(html: str, source: str) -> tuple[str, list[str]]:
+    """``html`` with the character references that name a character XML forbids
+    (``&#2;``, ``&#xFFFF;``: control characters, non-characters) made U+FFFD,
+    and a warning for each such character, with the first line of ``source``
+    that names it. The sanitizer would decode them into characters no output
+    can hold (those it makes U+FFFD itself, NUL and surrogates, are left to it)."""
+    if "&#" not in html:
+        return html, []
+    found: dict[int, int] = {}
+
+    def named(m: re.Match) -> int:
+        return int(m.group(1), 16) if m.group(1) else int(m.group(2))
+
+    def replace(m: re.Match) -> str:
+        code = named(m)
+        if 0 < code <= 0xFFFF and not 0xD800 <= code <= 0xDFFF and XML_FORBIDDEN.match(chr(code)):
+            found[code] = found.get(code, 0) + 1
+            return "&#xFFFD;"
+        return m.group(0)
+
+    html = _CHARACTER_REFERENCE.sub(replace, html)
+    warnings = []
+    for code, count in found.items():
+        first = next((m for m in _CHARACTER_REFERENCE.finditer(source) if named(m) == code), None)
+        where = f"line {line_at(source, first.start())}: " if first else ""
+        times = f" ({count} times)" if count > 1 else ""
+        warnings.append(f"{where}a character reference names U+{code:04X}, a character no output can hold: "
+                        f"shown as U+FFFD{times} — write the character meant, or remove the reference")
+    return html, warnings
+
+
 def sanitize(html: str) -> str:
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, link_rel=None,
                      clean_content_tags={"script", "style"},
@@ -59,6 +95,11 @@ _NOT_IN_ID = re.compile(r"[^A-Za-z0-9_-]")
 _PARSER = etree.HTMLParser()
 # what ``lxml.html``'s ``text_content()`` computes
 _text_content = etree.XPath("string()", smart_strings=False)
+
+
+def _all_text(el) -> str:
+    """The text of ``el`` and all it holds, on lxml or ElementTree elements."""
+    return _text_content(el) if isinstance(el, etree._Element) else "".join(el.itertext())
 
 
 def _note_id(raw: str) -> str:
@@ -105,7 +146,7 @@ class _Converter:
             ref = src[0]
             note_id = _note_id((ref.get("href") or "").lstrip("#").removeprefix("fn:"))
             el = etree.SubElement(dst, "a", {"class": "noteref", "href": "#" + note_id})
-            el.text = _text_content(ref)
+            el.text = _all_text(ref)
             return
         cls = (src.get("class") or "").split()
         attrs: dict[str, str] = {}
@@ -125,11 +166,11 @@ class _Converter:
             return
         if tag == "pre":
             el = etree.SubElement(dst, "pre")
-            el.text = _text_content(src).rstrip("\n")
+            el.text = _all_text(src).rstrip("\n")
             return
         if tag == "code":
             el = etree.SubElement(dst, "code")
-            el.text = _text_content(src)
+            el.text = _all_text(src)
             return
         if tag == "div":
             keep = [c for c in cls if c in _DIV_CLASSES]
@@ -243,32 +284,117 @@ def _wrap_loose(container: etree._Element) -> None:
             container.append(child)
 
 
-def html_to_body(html: str) -> tuple[etree._Element, dict[str, Note], list[str]]:
-    """Python-Markdown's HTML → (body, notes, warnings) in the Document vocabulary."""
+def html_to_body(html: str, source: str = "") -> tuple[etree._Element, dict[str, Note], list[str]]:
+    """Python-Markdown's HTML → (body, notes, warnings) in the Document vocabulary;
+    ``source``, the text it was made from, names the lines in warnings."""
+    html, refused = _forbidden_references(html, source)
     clean = sanitize(html)
+    if not clean.strip():
+        return new_body(), {}, refused
+    root = _parse(clean)
+    footnotes = [(div.getparent(), div)
+                 for div in root.xpath('.//div[contains(concat(" ", @class, " "), " footnote ")]')]
+    return _to_body(root, footnotes, refused)
+
+
+# What Python-Markdown's serializer leaves as written after an "&" (it writes
+# "&amp;" for any other): the sanitizer would read it as a character reference.
+_REFERENCE_LIKE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
+_VOID = {"br", "hr", "img"}
+# Upstream's postprocessors: raw HTML, "&" of e-mail addresses and the footnotes'
+# no-break space, each put back where a placeholder (STX … ETX) stands.
+_OWN_POSTPROCESSORS = {"RawHtmlPostprocessor", "AndSubstitutePostprocessor", "FootnotePostprocessor"}
+_kept_addresses: dict[tuple[str, str], bool] = {}
+
+
+def _address_kept(name: str, value: str) -> bool:
+    """Whether the sanitizer keeps ``value`` as an ``href`` or ``src`` (its own
+    rule: a scheme of ``LINK_SCHEMES``, or a relative address it can parse)."""
+    key = (name, value)
+    if key not in _kept_addresses:
+        if len(_kept_addresses) > 100_000:      # a long batch's many addresses
+            _kept_addresses.clear()
+        if value.startswith("#") and value.isprintable() and not any(c in value for c in '"<>&'):
+            _kept_addresses[key] = True      # an anchor (a note's, a heading's): always kept
+        else:
+            escaped = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+            probe = f'<a href="{escaped}">x</a>' if name == "href" else f'<img src="{escaped}">'
+            _kept_addresses[key] = f" {name}=" in sanitize(probe)
+    return _kept_addresses[key]
+
+
+def own_tree_to_body(root, postprocessors=()) -> tuple[etree._Element, dict[str, Note], list[str]] | None:
+    """Python-Markdown's tree (``ElementTree``) of a text without raw HTML →
+    what ``html_to_body`` makes of its serialized HTML, without serializing it,
+    sanitizing it and parsing it again: a good part of the reading of a long
+    text. The tree is Python-Markdown's own, so the sanitizer's work on it is
+    only to drop the attributes and addresses it does not allow, done here.
+    None when the tree holds anything that round trip would change otherwise —
+    an element outside the sanitizer's list, a placeholder, a character
+    reference, a link in a link (the HTML parser splits them), text in a
+    void element, a line end opening a ``pre`` — or when other postprocessors
+    than upstream's would change the HTML: the caller then takes that way."""
+    if root is None:
+        return new_body(), {}, []
+    if {type(p).__name__ for p in postprocessors} - _OWN_POSTPROCESSORS:
+        return None
+    dropped: list[tuple] = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str) or tag not in _TAGS:
+            return None
+        for text in (el.text, el.tail):
+            if text and ("\x02" in text or "\x03" in text or "&" in text and _REFERENCE_LIKE.search(text)):
+                return None
+        if tag in _VOID and (el.text or len(el)) or tag == "pre" and (el.text or "").startswith("\n"):
+            return None
+        if tag == "a" and len(el) and len(list(el.iter("a"))) > 1:
+            return None
+        allowed = _ATTRS.get(tag, set())
+        for name, value in el.items():
+            if value is None or not name.islower() or "\x02" in value or "\x03" in value \
+                    or "&" in value and _REFERENCE_LIKE.search(value):
+                return None
+            if name not in allowed and name not in _ATTRS["*"] \
+                    or name in ("href", "src") and not _address_kept(name, value):
+                dropped.append((el, name))
+    for el, name in dropped:
+        del el.attrib[name]
+    # what upstream strips of its serialized HTML: the space around the root's content
+    if root.text:
+        root.text = root.text.lstrip() or None
+    if len(root) and root[-1].tail:
+        root[-1].tail = root[-1].tail.rstrip() or None
+    if not len(root) and not (root.text or "").strip():
+        return new_body(), {}, []
+    parents = {child: parent for parent in root.iter() for child in parent if child.tag == "div"}
+    footnotes = [(parents[div], div) for div in root.iter("div")
+                 if div is not root and " footnote " in f" {div.get('class') or ''} "]
+    return _to_body(root, footnotes, [])
+
+
+def _to_body(root, footnotes: list[tuple], warnings: list[str]) -> tuple[etree._Element, dict[str, Note], list[str]]:
+    """(body, notes, warnings) of the HTML tree ``root`` (lxml or ElementTree)
+    whose ``div class=footnote`` are ``footnotes`` (their parent, the div)."""
     body = new_body()
     notes: dict[str, Note] = {}
     conv = _Converter()
-    if not clean.strip():
-        return body, notes, conv.warnings
-    root = _parse(clean)
-    for fn_div in root.xpath('.//div[contains(concat(" ", @class, " "), " footnote ")]'):
-        for li in fn_div.xpath("./ol/li"):
+    conv.warnings.extend(warnings)
+    for parent, fn_div in footnotes:
+        for li in (li for ol in fn_div.findall("ol") for li in ol.findall("li")):
             raw = (li.get("id") or "").removeprefix("fn:")
             note_id = _note_id(raw)
             note_body = etree.Element("div")
             conv.children(li, note_body)
-            _tidy(note_body)
-            _wrap_loose(note_body)
+            _tidy(note_body)        # its loose text put in paragraphs too (a div)
             _strip_trailing_space(note_body)
             notes[note_id] = Note(id=note_id, label=raw, body=note_body)
-        fn_div.getparent().remove(fn_div)
+        parent.remove(fn_div)
     conv.children(root, body)
     for br in body.iter("br"):  # Python-Markdown puts a line end after each <br>
         if br.tail:
             br.tail = br.tail.lstrip("\n") or None
-    _tidy(body)
-    _wrap_loose(body)
+    _tidy(body)                 # the body's loose text put in paragraphs too
     # the label shown is the reference's text
     for ref in body.iter("a"):
         if ref.get("class") == "noteref":

@@ -23,9 +23,8 @@ from lxml import etree
 
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
-from pipeline.readers import debris, pandoc_markdown, publisher_matter
-from pipeline.readers.bounded_markdown import convert
-from pipeline.readers.html import html_to_body
+from pipeline.readers import bounded_markdown, debris, pandoc_markdown, publisher_matter
+from pipeline.readers.html import html_to_body, own_tree_to_body
 from pipeline.readers.title_page import adopt, from_title_page, letters, libcom_header
 
 FORMAT = "markdown"
@@ -215,9 +214,14 @@ def parse(text: str, path: Path | None = None) -> Document:
     body_text = publisher_matter.move_to_notes(debris.remove(body_text, changes), meta, changes)
     body_text = _own_title_page(libcom_header(body_text, meta), meta)
     body_text = pandoc_markdown.preprocess(body_text)
-    html, refused = convert(body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
-                            footnotes={"BACKLINK_TEXT": ""})
-    body, notes, warnings = html_to_body(html)
+    md, tree, refused = bounded_markdown.convert_to_tree(
+        body_text, ["footnotes", "tables", *pandoc_markdown.extensions()], text,
+        footnotes={"BACKLINK_TEXT": ""})
+    # Python-Markdown's tree is its own when no raw HTML was set aside: taken as
+    # it is, unless it holds what the sanitizer or the HTML parser would change
+    converted = own_tree_to_body(tree, md.postprocessors) if md.htmlStash.html_counter == 0 else None
+    body, notes, warnings = converted or html_to_body(
+        bounded_markdown.refuse_placeholders(bounded_markdown.html(md, tree), text, path), text)
     warnings = refused + warnings
     _drop_title_heading(body, meta)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
