@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 10.0
 MD_HEAD = "---\ntitle: T\nauthor: A\n---\n\n"
 MUSE_HEAD = "#title T\n#author A\n\n"
+TXT_HEAD = "T\nby A\n\n"
 
 
 def _repeat(head: str, unit: str):
@@ -63,6 +64,10 @@ INPUTS = {
     "md notes without [^n]": (".md", _md_defs_only),
     "md unpaired ^": (".md", _repeat(MD_HEAD, "x^1 ")),
     "md unpaired ~": (".md", _repeat(MD_HEAD, "x~1 ")),
+    "md grid table borders": (".md", _repeat(MD_HEAD, "+---+---+\n| a | b |\n")),
+    "txt contents-like runs": (".txt", _repeat(TXT_HEAD, "Alpha 1\nBeta 2\nGamma 3\nA line of prose.\n")),
+    "txt colophon lines": (".txt", _repeat(TXT_HEAD, "The Anarchist Library\nAnti-Copyright\nRetrieved on x\n")),
+    "txt Feedbooks matter": (".txt", _repeat(TXT_HEAD, "Feedbooks\nA Propos de l'auteur:\nCopyright: x\n")),
     "muse =a": (".muse", _repeat(MUSE_HEAD, "=a ")),
     "muse [[a": (".muse", _repeat(MUSE_HEAD, "[[a")),
     "muse <verbatim>a": (".muse", _repeat(MUSE_HEAD, "<verbatim>a")),

@@ -209,3 +209,4 @@ def test_the_tree_taken_directly_reads_as_its_html_would(text):
         assert html(a) == html(b)
     assert [(n.id, n.label) for n in by_html[1].values()] == [(n.id, n.label) for n in direct[1].values()]
     assert by_html[2] == direct[2]
+

@@ -158,6 +158,45 @@ class _RawHtmlBudget(Preprocessor):
         return "".join(pieces).split("\n")
 
 
+class _Blocks:
+    """The list of blocks Python-Markdown's block parser works through. It and its
+    processors only look at, take and put back the first block (``[0]``,
+    ``pop(0)``, ``insert(0, …)``), which a list does by moving all the others:
+    quadratic in a text of many blocks. Kept reversed, each is one step."""
+
+    __slots__ = ("_reversed",)
+
+    def __init__(self, blocks) -> None:
+        self._reversed = list(blocks)[::-1]
+
+    def __len__(self) -> int:
+        return len(self._reversed)
+
+    def __iter__(self):
+        return reversed(self._reversed)
+
+    def __getitem__(self, index: int) -> str:
+        return self._reversed[-1 - index] if index >= 0 else self._reversed[-1 - (len(self) + index)]
+
+    def __setitem__(self, index: int, block: str) -> None:
+        self._reversed[-1 - index if index >= 0 else -1 - (len(self) + index)] = block
+
+    def pop(self, index: int = -1) -> str:
+        return self._reversed.pop(-1 - index if index >= 0 else -1 - (len(self) + index))
+
+    def insert(self, index: int, block: str) -> None:
+        self._reversed.insert(len(self) - index, block)
+
+    def append(self, block: str) -> None:
+        self._reversed.insert(0, block)
+
+
+def _front_cheap(parse_blocks):
+    def parse(parent, blocks) -> None:
+        return parse_blocks(parent, blocks if isinstance(blocks, _Blocks) else _Blocks(blocks))
+    return parse
+
+
 class _Order(list):
     """The footnote extension's list of references in order, with constant-time
     ``in`` and ``index``."""
@@ -556,6 +595,7 @@ class _LinearExtension(Extension):
         md.block_level_elements = _BlockNames(md.block_level_elements)
         md.treeprocessors.register(_Budget(md, self.refused, self.footnotes), "zinepress-budget", 25)
         md.preprocessors.register(_RawHtmlBudget(md, self.refused), "zinepress-html-budget", 25)
+        md.parser.parseBlocks = _front_cheap(md.parser.parseBlocks)
 
 
 def converter(extensions: list[str], footnotes: dict | None = None) -> tuple[md_lib.Markdown, list[str]]:

@@ -141,11 +141,14 @@ def _row_groups(lines: list[str], spans: list[tuple[int, int]]) -> list[list[str
     return rows
 
 
-def _grid(lines: list[str], n: int) -> tuple[int, int, list[str]] | None:
-    """A grid table starting at ``lines[n]``: (its first line, the line after it, the
-    pipe table); None when it is not one, or has merged cells."""
+def _grid(lines: list[str], n: int) -> tuple[tuple[int, int, list[str]] | None, int]:
+    """A grid table starting at ``lines[n]``: ((its first line, the line after it, the
+    pipe table) or None when it is not one or has merged cells, the last line that
+    cannot start another grid). A grid read from a border after ``n`` up to that line
+    would fail the same way: the caller does not try those again (or the search is
+    quadratic)."""
     if not _GRID_BORDER.match(lines[n]):
-        return None
+        return None, n
     plus = [m.start() for m in re.finditer(r"\+", lines[n])]
     rows: list[list[str]] = []
     header_rows = 0
@@ -155,7 +158,7 @@ def _grid(lines: list[str], n: int) -> tuple[int, int, list[str]] | None:
         line = lines[k]
         if _GRID_BORDER.match(line):
             if [m.start() for m in re.finditer(r"\+", line)] != plus:
-                return None
+                return None, k - 1       # a grid of other columns may start here
             rows.append(_grid_row(current, plus))
             current = []
             if "=" in line:
@@ -166,16 +169,16 @@ def _grid(lines: list[str], n: int) -> tuple[int, int, list[str]] | None:
             continue
         if not line.lstrip().startswith("|") or len(line.rstrip()) < plus[-1] + 1 \
                 or any(line[p] != "|" for p in plus):
-            return None          # not a grid row, or a merged cell
+            return None, k       # not a grid row, or a merged cell
         current.append(line)
         k += 1
     else:
-        return None
+        return None, k
     if current or not rows:
-        return None
+        return None, k
     head = rows[0] if header_rows == 0 else [" ".join(c).strip() for c in zip(*rows[:header_rows])]
     body = rows[1:] if header_rows == 0 else rows[header_rows:]
-    return n, k, _pipe(head, body)
+    return (n, k, _pipe(head, body)), k - 1      # another grid may start right after it
 
 
 def _grid_row(lines: list[str], plus: list[int]) -> list[str]:
@@ -195,8 +198,12 @@ def rewrite(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     n = 0
+    grid_tried_to = -1          # no grid starts at a border before this line (``_grid``)
     while n < len(lines):
-        found = _grid(lines, n) or _simple_or_multiline(lines, n)
+        found = None
+        if n > grid_tried_to:
+            found, grid_tried_to = _grid(lines, n)
+        found = found or _simple_or_multiline(lines, n)
         if found is None:
             out.append(lines[n])
             n += 1
