@@ -64,6 +64,7 @@ INPUTS = {
     "md notes without [^n]": (".md", _md_defs_only),
     "md unpaired ^": (".md", _repeat(MD_HEAD, "x^1 ")),
     "md unpaired ~": (".md", _repeat(MD_HEAD, "x~1 ")),
+    "md rules in one block": (".md", _repeat(MD_HEAD, "  a    b\n  ---- ----\n")),
     "md grid table borders": (".md", _repeat(MD_HEAD, "+---+---+\n| a | b |\n")),
     "txt contents-like runs": (".txt", _repeat(TXT_HEAD, "Alpha 1\nBeta 2\nGamma 3\nA line of prose.\n")),
     "txt colophon lines": (".txt", _repeat(TXT_HEAD, "The Anarchist Library\nAnti-Copyright\nRetrieved on x\n")),

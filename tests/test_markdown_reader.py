@@ -210,3 +210,40 @@ def test_the_tree_taken_directly_reads_as_its_html_would(text):
     assert [(n.id, n.label) for n in by_html[1].values()] == [(n.id, n.label) for n in direct[1].values()]
     assert by_html[2] == direct[2]
 
+
+
+def _rules_and_headings(n: int) -> str:
+    return "".join(f"Line {i} of *text*\n" + ("# Heading %d\n" % i if i % 3 == 0 else "---- ----\n")
+                   for i in range(n))
+
+
+def test_a_block_of_a_few_rules_and_headings_is_left_to_python_markdown():
+    from pipeline.readers import bounded_markdown
+
+    text = "Title\n-----\n" + _rules_and_headings(bounded_markdown.MAX_CUTS_PER_BLOCK - 1)
+    md, tree, warnings = bounded_markdown.convert_to_tree(text, ["tables"], text)
+    import markdown as markdown_lib
+
+    upstream = markdown_lib.Markdown(extensions=["tables"], output_format="html")
+    assert bounded_markdown.html(md, tree) == upstream.convert(text) and not warnings
+
+
+def test_a_block_of_many_rules_and_headings_is_read_as_blocks_with_a_warning(tmp_path):
+    """Python-Markdown tests the rest of a block again after each rule or heading
+    in it: past ``MAX_CUTS_PER_BLOCK`` of them, each is a block of its own."""
+    from pipeline.readers import bounded_markdown, read
+
+    n = 3 * bounded_markdown.MAX_CUTS_PER_BLOCK
+    path = tmp_path / "rules.md"
+    path.write_text("---\ntitle: T\nauthor: A\n---\n\nBefore.\n\nTitle\n-----\n" + _rules_and_headings(n) + "\nAfter.\n")
+    doc = read(path)
+    assert [w for w in doc.warnings if "rules and headings without a blank line" in w] == [
+        f"line 8: a block of {n + 1} rules and headings without a blank line between them is read as if "
+        "blank lines stood around each of them: as it stands, reading it would take too long"]
+    blocks = [(el.tag, "".join(el.itertext())) for el in doc.body]
+    expected = [("p", "Before."), ("h2", "Title")]
+    for i in range(n):
+        expected.append(("p", f"Line {i} of text"))
+        expected.append(("h1", f"Heading {i}") if i % 3 == 0 else ("hr", ""))
+    assert blocks == expected + [("p", "After.")]
+    assert len(list(doc.body.iter("em"))) == n

@@ -158,6 +158,68 @@ class _RawHtmlBudget(Preprocessor):
         return "".join(pieces).split("\n")
 
 
+# Lines at which Python-Markdown's block parser cuts a block: a rule, a "#" heading
+# (the patterns of its ``HRProcessor`` and ``HashHeaderProcessor``).
+_RULE = re.compile(r"^[ ]{0,3}(?=(?P<g>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=g)[ ]*$")
+_SETEXT_UNDERLINE = re.compile(r"^(?:=+|-+)[ ]*$")
+MAX_CUTS_PER_BLOCK = 64
+
+
+def _cuts_at(line: str) -> bool:
+    first = line.lstrip(" ")[:1]
+    return first == "#" and line[0] == "#" or first in ("-", "_", "*") and bool(_RULE.match(line))
+
+
+class _BlockCuts(Preprocessor):
+    """Blank lines around the rules and "#" headings of a block (lines without a
+    blank one) that has more than ``MAX_CUTS_PER_BLOCK`` of them, with a warning.
+    Python-Markdown cuts a block at each such line, copies the rest and tests it
+    against every block pattern again, several of which search all of it (for a
+    heading, a quote, a table's rows): a block of alternating text and rule lines
+    took minutes. Each such line is then a rule or a heading of its own, as it is
+    almost always in Python-Markdown's own reading too; a line of ``-`` or ``=``
+    under the first line of a block stays that line's underline (a heading).
+    A block of up to that many is left to Python-Markdown as it is."""
+
+    def __init__(self, md, refused: list[str]) -> None:
+        super().__init__(md)
+        self.refused = refused
+
+    def run(self, lines: list[str]) -> list[str]:
+        if len(lines) <= MAX_CUTS_PER_BLOCK or sum(map(_cuts_at, lines)) <= MAX_CUTS_PER_BLOCK:
+            return lines
+        out: list[str] = []
+        block: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                block.append(line)
+                continue
+            out.extend(self._cut(block))
+            out.append(line)
+            block = []
+        return out[:-1]
+
+    def _cut(self, block: list[str]) -> list[str]:
+        cuts = sum(map(_cuts_at, block)) if len(block) > MAX_CUTS_PER_BLOCK else 0
+        if cuts <= MAX_CUTS_PER_BLOCK:
+            return block
+        self.refused.append(f"\x01{cuts}\x01{block[0]}")
+        out: list[str] = []
+        first = 0                       # the first line of the block being made
+        for n, line in enumerate(block):
+            if n == first + 1 and _SETEXT_UNDERLINE.match(line):
+                out.extend((line, ""))
+                first = n + 1
+            elif _cuts_at(line):
+                if out and out[-1]:
+                    out.append("")
+                out.extend((line, ""))
+                first = n + 1
+            else:
+                out.append(line)
+        return out[:-1] if out and not out[-1] else out
+
+
 class _Blocks:
     """The list of blocks Python-Markdown's block parser works through. It and its
     processors only look at, take and put back the first block (``[0]``,
@@ -595,6 +657,8 @@ class _LinearExtension(Extension):
         md.block_level_elements = _BlockNames(md.block_level_elements)
         md.treeprocessors.register(_Budget(md, self.refused, self.footnotes), "zinepress-budget", 25)
         md.preprocessors.register(_RawHtmlBudget(md, self.refused), "zinepress-html-budget", 25)
+        # after fenced code (25) and raw HTML blocks (20) are set aside
+        md.preprocessors.register(_BlockCuts(md, self.refused), "zinepress-block-cuts", 19)
         md.parser.parseBlocks = _front_cheap(md.parser.parseBlocks)
 
 
@@ -622,6 +686,14 @@ def warnings_for(refused: list[str], original: str) -> list[str]:
 
     warnings = []
     for text in refused:
+        if text.startswith("\x01"):
+            _, cuts, first = text.split("\x01", 2)
+            index = original.find(first) if first.strip() else -1
+            where = f"line {line_at(original, index)}: " if index >= 0 else ""
+            warnings.append(f"{where}a block of {cuts} rules and headings without a blank line between "
+                            "them is read as if blank lines stood around each of them: as it stands, "
+                            "reading it would take too long")
+            continue
         if text.startswith("\x00"):
             warnings.append(f"{text[1:]} '<' that open a tag, comment or CDATA section and are never "
                             "closed are kept as text: reading them as HTML would take too long")
