@@ -52,11 +52,12 @@ def is_site_line(line: str) -> bool:
     return bool(_SITE.match(bare(line)))
 
 
-def _blocks(lines: list[str]) -> list[list[str]]:
+def blocks_of(lines: list[str], clean=lambda line: line) -> list[list[str]]:
+    """The runs of non-blank ``lines`` (each made ``clean``), blank lines dropped."""
     blocks, current = [], []
     for line in lines:
         if line.strip():
-            current.append(bare(line))
+            current.append(clean(line))
         elif current:
             blocks.append(current)
             current = []
@@ -97,7 +98,7 @@ def take(text: str, meta: Metadata, changes: list[str]) -> str:
     meta.publisher = meta.publisher or bare(lines[library])
     meta.rights = meta.rights or bare(lines[rights]).rstrip(".")
     meta.extra.setdefault("site", bare(lines[site]))
-    blocks = _blocks(lines[rights + 1:site])
+    blocks = blocks_of(lines[rights + 1:site], bare)
     stated = Metadata()
     if blocks and not _SOURCE.match(blocks[0][0]):
         _title_block(blocks.pop(0), stated)

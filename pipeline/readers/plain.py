@@ -252,19 +252,6 @@ class _Builder:
         _inline(sub(parent, "p"), _join(lines, self.vocab, self.words), self.note_numbers)
 
 
-def _blocks(text: str) -> list[list[str]]:
-    blocks, current = [], []
-    for line in text.split("\n"):
-        if line.strip():
-            current.append(line.rstrip())
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
 def _transcribers_notes(text: str, meta: Metadata, changes: list[str]) -> str:
     """``text`` without its transcriber's notes, which go to ``meta.notes``: a
     block that opens with "Transcriber's note" — with the block after it when it
@@ -297,7 +284,7 @@ def build(text: str, meta: Metadata) -> tuple[etree._Element, dict[str, Note]]:
     body = new_body()
     notes: dict[str, Note] = {}
     builder = _Builder(text)
-    blocks = _blocks(text)
+    blocks = library_colophon.blocks_of(text.split("\n"), str.rstrip)
     target = body          # where blocks go (a note's div while in footnotes)
     in_notes = False
     i = 0
