@@ -69,6 +69,7 @@ INPUTS = {
     "txt contents-like runs": (".txt", _repeat(TXT_HEAD, "Alpha 1\nBeta 2\nGamma 3\nA line of prose.\n")),
     "txt colophon lines": (".txt", _repeat(TXT_HEAD, "The Anarchist Library\nAnti-Copyright\nRetrieved on x\n")),
     "txt Feedbooks matter": (".txt", _repeat(TXT_HEAD, "Feedbooks\nA Propos de l'auteur:\nCopyright: x\n")),
+    "txt Feedbooks about blocks": (".txt", _repeat(TXT_HEAD + "Feedbooks\n\n", "About X:\n\nSource: y\n\n")),
     "muse =a": (".muse", _repeat(MUSE_HEAD, "=a ")),
     "muse [[a": (".muse", _repeat(MUSE_HEAD, "[[a")),
     "muse <verbatim>a": (".muse", _repeat(MUSE_HEAD, "<verbatim>a")),

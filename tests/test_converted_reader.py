@@ -157,3 +157,20 @@ def test_pdf_damage_is_repaired(name):
     for left, right in re.findall(r"([a-z]+)-\n\s*([a-z]+)\b", raw):
         if words.known(left) and words.known(right) and not words.known(left + right):
             assert f"{left}{right}" not in text.replace(f"{left}-{right}", ""), f"{left}-{right}"
+
+
+def test_retrieved_lines_are_found_as_the_pattern_finds_them_in_one_scan():
+    import random
+    import re
+
+    from pipeline.readers.converted import is_retrieved_line
+
+    pattern = re.compile(r"^(.*?\b)?Retrieved on .+ from .+$")
+    rng = random.Random(7)
+    parts = ["Retrieved on ", "x", " from ", "from", " ", "é", "aRetrieved on ", "-", "Retrieved", " on ", "_", "1"]
+    for _ in range(20000):
+        line = "".join(rng.choice(parts) for _ in range(rng.randint(0, 8)))
+        assert is_retrieved_line(line) == bool(pattern.match(line)), line
+    assert is_retrieved_line("Kropotkin, Retrieved on May 1, 2009 from dwardmac.pitzer.edu")
+    # the pattern took minutes on a long line of "Retrieved on" without "from"
+    assert not is_retrieved_line("Retrieved on x " * 100_000)

@@ -44,7 +44,18 @@ LIBRARY_COLOPHON = re.compile(
     r"(?:\s+Publication date:\s*(?P<date>.+?))?\s*$")
 FIELD_LINE = re.compile(r"^(Title|Author|Date|Source|Topics):\s*(.+)$")
 URL_IN_PARENS = re.compile(r"\s*\(https?://[^)]*\)?")
-RETRIEVED = re.compile(r"^(.*?\b)?Retrieved on .+ from .+$")
+_RETRIEVED_ON = re.compile(r"(?<!\w)Retrieved on ")
+
+
+def is_retrieved_line(line: str) -> bool:
+    """Whether ``line`` (one line) says "… Retrieved on <date> from <address>" (what
+    ``^(.*?\b)?Retrieved on .+ from .+$`` matches, in one scan: that pattern is
+    quadratic on a long line of "Retrieved on" without "from")."""
+    m = _RETRIEVED_ON.search(line)
+    # the last " from " with a character after it, and one between it and "on "
+    return m is not None and line.rfind(" from ", 0, len(line) - 1) > m.end()
+
+
 YEAR = re.compile(r"^(\d{1,2}(st|nd|rd|th)? )?([A-Z][a-z]+ )?\d{1,2}?,? ?\d{4}([–-]\d{2,4})?$|^\d{4}$")
 
 
@@ -147,7 +158,7 @@ def parse(text: str, path: Path | None = None) -> Document:
         keep.append(line)
     lines = keep
     for n in range(len(lines) - 1, max(len(lines) - 15, -1), -1):
-        if RETRIEVED.match(lines[n].strip()):
+        if is_retrieved_line(lines[n].strip()):
             meta.source = meta.source or _markdown_plain(lines[n])
             lines = lines[:n] + _colophon_notes(lines[n + 1:], meta, changes)
             break
@@ -293,7 +304,7 @@ def _repeated_front_lines(lines: list[str], meta: Metadata) -> list[str]:
     Both are attribution, not text."""
     top = [l.strip() for l in lines[:30] if l.strip()]
     counts = Counter(top)
-    retrieved = [l for l in counts if counts[l] > 1 and RETRIEVED.match(_plain(l))]
+    retrieved = [l for l in counts if counts[l] > 1 and is_retrieved_line(_plain(l))]
     if not retrieved:
         return lines
     drop = set(retrieved)

@@ -108,9 +108,13 @@ def move_to_notes(text: str, meta: Metadata, changes: list[str]) -> str:
         found.append((rule, at, end))
         at = end
     taken: set[int] = set()
+    text_after = False          # a block after the rule's, not taken, holds text
+    k = len(blocks)
     for rule, at, end in reversed(found):
-        if rule.name == "feedbooks-about" and any(k not in taken and blocks[k].strip()
-                                                  for k in range(end, len(blocks))):
+        while k > end:          # each block looked at once, from the end
+            k -= 1
+            text_after = text_after or (k not in taken and bool(blocks[k].strip()))
+        if rule.name == "feedbooks-about" and text_after:
             continue
         taken.update(range(at, end))
     for rule, at, end in found:
