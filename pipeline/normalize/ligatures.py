@@ -239,9 +239,10 @@ def _tokens(trees: list[etree._Element]) -> list[str]:
     return (TOKEN if PRIVATE_USE.search(text) else LETTERS_TOKEN).findall(text)
 
 
-def _survey(trees: list[etree._Element], words: Words) -> tuple[bool, set[str]]:
+def _survey(counts: Counter, words: Words) -> tuple[bool, set[str]]:
     """(whether the text lost its ligatures, its tokens that hold a ligature glyph),
-    in one pass over the tokens. Lost: several distinct broken words, and as
+    in one pass over the distinct tokens (``counts``: ``Counter(_tokens(trees))``).
+    Lost: several distinct broken words, and as
     broken words at least ``MIN_BROKEN_SHARE`` of the words that kept theirs (a
     clean book has thousands of "fi", "ff", "fl" and a dozen odd tokens; a damaged
     one lost them all, or all those of its body's font)."""
@@ -250,7 +251,7 @@ def _survey(trees: list[etree._Element], words: Words) -> tuple[bool, set[str]]:
     glyphs: set[str] = set()
     broken_count = intact = 0
     # Each distinct token once, with its count: a book has ten times fewer.
-    for w, n in Counter(_tokens(trees)).items():
+    for w, n in counts.items():
         if INTACT.search(w):
             intact += n
             if GLYPH.search(w):
@@ -263,7 +264,7 @@ def _survey(trees: list[etree._Element], words: Words) -> tuple[bool, set[str]]:
 
 def shows_lost_ligatures(trees: list[etree._Element], words: Words) -> bool:
     """Whether the text lost its ligatures (``_survey``)."""
-    return _survey(trees, words)[0]
+    return _survey(Counter(_tokens(trees)), words)[0]
 
 
 def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
@@ -271,11 +272,12 @@ def repair_ligatures(trees: list[etree._Element], lang: str) -> list[str]:
     words = words_for(lang)
     if not words:
         return []
-    lost, glyphs = _survey(trees, words)
+    counts = Counter(_tokens(trees))
+    lost, glyphs = _survey(counts, words)
     if not lost and not any(glued_words(w, words, set(), False) for w in glyphs):
         return []
     # the text's words as it spells them, to keep a whole it writes elsewhere whole
-    seen = {_spelt(w).lower() for w in _tokens(trees) if not STAND_IN.search(w)}
+    seen = {_spelt(w).lower() for w in counts if not STAND_IN.search(w)}
     repairs = _Repairs(words, lost=lost, seen=seen)
     for tree in trees:
         for el, slot in list(_text_nodes(tree)):
