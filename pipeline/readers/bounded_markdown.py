@@ -35,7 +35,7 @@ from collections import deque
 from xml.etree import ElementTree
 
 import markdown as md_lib
-from markdown import inlinepatterns, util
+from markdown import blockprocessors, inlinepatterns, util
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
 from markdown.preprocessors import Preprocessor
@@ -158,16 +158,15 @@ class _RawHtmlBudget(Preprocessor):
         return "".join(pieces).split("\n")
 
 
-# Lines at which Python-Markdown's block parser cuts a block: a rule, a "#" heading
-# (the patterns of its ``HRProcessor`` and ``HashHeaderProcessor``).
-_RULE = re.compile(r"^[ ]{0,3}(?=(?P<g>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=g)[ ]*$")
+# Lines at which Python-Markdown's block parser cuts a block: a rule (its
+# ``HRProcessor``'s own pattern) and a "#" heading (any line that starts with "#").
+_RULE = re.compile(blockprocessors.HRProcessor.RE)
 _SETEXT_UNDERLINE = re.compile(r"^(?:=+|-+)[ ]*$")
 MAX_CUTS_PER_BLOCK = 64
 
 
 def _cuts_at(line: str) -> bool:
-    first = line.lstrip(" ")[:1]
-    return first == "#" and line[0] == "#" or first in ("-", "_", "*") and bool(_RULE.match(line))
+    return line.startswith("#") or line.lstrip(" ")[:1] in ("-", "_", "*") and bool(_RULE.match(line))
 
 
 class _BlockCuts(Preprocessor):
@@ -186,7 +185,7 @@ class _BlockCuts(Preprocessor):
         self.refused = refused
 
     def run(self, lines: list[str]) -> list[str]:
-        if len(lines) <= MAX_CUTS_PER_BLOCK or sum(map(_cuts_at, lines)) <= MAX_CUTS_PER_BLOCK:
+        if len(lines) <= MAX_CUTS_PER_BLOCK:
             return lines
         out: list[str] = []
         block: list[str] = []

@@ -59,11 +59,17 @@ def _keys(label: str) -> set[str]:
     return {k for k in keys if k}
 
 
+def _is_entry(line: str) -> bool:
+    """An entry: a title with letters, then its page number."""
+    m = _ENTRY.match(line)
+    return m is not None and bool(re.search(r"[^\W\d_]", m.group("label")))
+
+
 def _runs(lines: list[str], limit: int):
     """(first, last) line numbers of each run of entries starting before ``limit``."""
     n = 0
     while n < limit:
-        if not _ENTRY.match(lines[n]) or not re.search(r"[^\W\d_]", _ENTRY.match(lines[n]).group("label")):
+        if not _is_entry(lines[n]):
             n += 1
             continue
         first = last = n
@@ -72,8 +78,7 @@ def _runs(lines: list[str], limit: int):
         k = n + 1
         while k < len(lines):
             line = lines[k]
-            m = _ENTRY.match(line)
-            if m and re.search(r"[^\W\d_]", m.group("label")):
+            if _is_entry(line):
                 last, count, gap = k, count + 1, 0
             elif not line.strip() or (len(line.strip()) <= _WRAPPED_MAX and gap == 0 and count >= 1
                                       and not line.strip().endswith((".", "!", "?"))):
