@@ -35,10 +35,69 @@ def interruptible() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+class _CliServer:
+    """``support/cli_server.py``, started at a test process's first command:
+    each command is a child it forks, already past the imports (see there)."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+        self.pending = b""
+
+    def _reply(self, deadline: float | None) -> int | None:
+        """The next reply line, or None when ``deadline`` (a monotonic time) passes."""
+        import select
+        import time
+
+        while b"\n" not in self.pending:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([self.proc.stdout], [], [], wait)[0]:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                raise RuntimeError(f"the CLI server ended (exit {self.proc.wait()})")
+            self.pending += chunk
+        line, _, self.pending = self.pending.partition(b"\n")
+        return int(line)
+
+    def run(self, args: list[str], cwd: Path, env: dict, timeout: float) -> subprocess.CompletedProcess:
+        import json
+        import locale
+        import tempfile
+        import time
+
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen([sys.executable, str(Path(__file__).parent / "support" / "cli_server.py")],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+            self.pending = b""
+        with tempfile.TemporaryDirectory() as scratch:
+            out, err = Path(scratch, "stdout"), Path(scratch, "stderr")
+            request = {"args": args, "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)}
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+            pid = self._reply(None)
+            code = self._reply(time.monotonic() + timeout)
+            if code is None:
+                os.killpg(pid, signal.SIGKILL)
+                self._reply(None)
+                raise subprocess.TimeoutExpired([*ZINEPRESS, *args], timeout)
+            encoding = locale.getpreferredencoding(False)
+            return subprocess.CompletedProcess([*ZINEPRESS, *args], code, out.read_text(encoding=encoding),
+                                               err.read_text(encoding=encoding))
+
+
+_CLI_SERVER = _CliServer()
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
             timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([*ZINEPRESS, *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
+    """``python -m pipeline ARGS``, as a child of the CLI server (the same
+    command, without paying the imports again; ``ZINEPRESS_TESTS_EXEC=1`` runs
+    each as its own interpreter instead)."""
+    args, env = [str(a) for a in args], {**os.environ, **(env or {})}
+    if os.environ.get("ZINEPRESS_TESTS_EXEC") == "1":
+        return subprocess.run([*ZINEPRESS, *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env,
+                              timeout=timeout)
+    return _CLI_SERVER.run(args, cwd or ROOT, env, timeout)
 
 
 def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
@@ -48,6 +107,14 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> s
     if last:
         cmd += ["-l", str(last)]
     return subprocess.run([*cmd, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    """The text of every page, from one poppler run (pdftotext ends each page
+    with a form feed): the same text as a run per page, at the cost of one."""
+    pages = pdf_text(path).split("\f")[:-1]
+    assert len(pages) == pdf_pages(path), f"{path}: pdftotext gave {len(pages)} pages"
+    return pages
 
 
 def pdf_pages(path: Path) -> int:

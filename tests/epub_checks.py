@@ -344,18 +344,19 @@ def text_after(tree: etree._Element, marker: etree._Element, chars: int = 30) ->
     return "".join(got)
 
 
-def check_page_list(book: Book, pdf: Path, pdf_page_text) -> list[int]:
+def check_page_list(book: Book, pdf: Path) -> list[int]:
     """The page list has an entry per pamphlet page (give or take blank pages,
     the contents and pages of notes only: 4 pages, or 10 % of a long book), in
     order; each leads to a page-break marker whose following text poppler finds
     on that page of the PDF. Returns the page numbers listed."""
-    from conftest import pdf_pages
+    from conftest import pdf_page_texts
 
     name = book.path.name
     _, nav = nav_doc(book)
     links = nav.xpath("//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
     numbers = [int("".join(a.itertext())) for a in links]
-    total = pdf_pages(pdf)
+    pages = pdf_page_texts(pdf)
+    total = len(pages)
     assert numbers == sorted(set(numbers)), f"{name}: page list out of order {numbers}"
     assert total - len(numbers) <= max(4, total // 10), f"{name}: {len(numbers)} entries for {total} pages"
     assert "printPageNumbers" in book.meta("schema:accessibilityFeature"), name
@@ -374,7 +375,7 @@ def check_page_list(book: Book, pdf: Path, pdf_page_text) -> list[int]:
         word = re.match(r"[^\s\u2e80-\U0010ffff]*", following.lstrip()).group()
         after = alnum(following)
         # A list's numbers are the reading system's to draw: not in the EPUB's text.
-        raw = pdf_page_text(pdf, number)
+        raw = pages[number - 1]
         page_text = alnum(raw) + "|" + alnum(re.sub(r"(?m)^\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s", "", raw))
         assert after and any(after[k:k + 20] in page_text for k in range(len(alnum(word)) + 1)), \
             f"{name}: page {number} of the EPUB begins {following[:60]!r}, not on the PDF's page {number}"

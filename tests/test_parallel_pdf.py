@@ -21,7 +21,7 @@ from pipeline.build import BuildOptions, load
 from pipeline.render import prepare
 from pipeline.writers.pdf import PdfOptions, write_pdf
 from pipeline.writers.parallel_pdf import MIN_HTML_CHARS, parallel_jobs
-from conftest import corpus_file, pdf_text
+from conftest import corpus_file, pdf_page_texts, pdf_text
 
 WORDS = ("the of and to mutual aid among animals is a factor of evolution freedom "
          "commune solidarity labour land bread people village guild city").split()
@@ -96,9 +96,9 @@ def _links(doc: fitz.Document) -> list[tuple]:
 def assert_same_book(single: Path, parallel: Path) -> None:
     one, two = fitz.open(single), fitz.open(parallel)
     assert len(one) == len(two)
-    for number in range(1, len(one) + 1):
-        # Page numbers, running heads, contents numbers, footnotes: all in the text.
-        assert pdf_text(single, number, number) == pdf_text(parallel, number, number), f"page {number}"
+    # Page numbers, running heads, contents numbers, footnotes: all in the text.
+    for number, (a, b) in enumerate(zip(pdf_page_texts(single), pdf_page_texts(parallel), strict=True), 1):
+        assert a == b, f"page {number}"
     toc_one, toc_two = one.get_toc(simple=False), two.get_toc(simple=False)
     assert [entry[:3] for entry in toc_one] == [entry[:3] for entry in toc_two]
     for a, b in zip(toc_one, toc_two):
