@@ -40,8 +40,11 @@ class _CliServer:
     each command is a child it forks, already past the imports (see there)."""
 
     def __init__(self):
+        import threading
+
         self.proc: subprocess.Popen | None = None
         self.pending = b""
+        self.busy = threading.Lock()      # one command at a time: it answers in turn
 
     def _reply(self, deadline: float | None) -> int | None:
         """The next reply line, or None when ``deadline`` (a monotonic time) passes."""
@@ -77,7 +80,10 @@ class _CliServer:
             pid = self._reply(None)
             code = self._reply(time.monotonic() + timeout)
             if code is None:
-                os.killpg(pid, signal.SIGKILL)
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:     # it ended meanwhile
+                    pass
                 self._reply(None)
                 raise subprocess.TimeoutExpired([*ZINEPRESS, *args], timeout)
             encoding = locale.getpreferredencoding(False)
@@ -94,10 +100,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     command, without paying the imports again; ``ZINEPRESS_TESTS_EXEC=1`` runs
     each as its own interpreter instead)."""
     args, env = [str(a) for a in args], {**os.environ, **(env or {})}
-    if os.environ.get("ZINEPRESS_TESTS_EXEC") == "1":
+    # A command run while another thread's is (the server runs one at a time)
+    # is its own interpreter too, so that the two still run at once.
+    if os.environ.get("ZINEPRESS_TESTS_EXEC") == "1" or not _CLI_SERVER.busy.acquire(blocking=False):
         return subprocess.run([*ZINEPRESS, *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env,
                               timeout=timeout)
-    return _CLI_SERVER.run(args, cwd or ROOT, env, timeout)
+    try:
+        return _CLI_SERVER.run(args, cwd or ROOT, env, timeout)
+    finally:
+        _CLI_SERVER.busy.release()
 
 
 def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
