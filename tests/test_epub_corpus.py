@@ -64,9 +64,11 @@ def test_ace_and_nu_over_the_corpus(tmp_path, corpus_build):
         f"{p}:\n  " + "\n  ".join(v) for p, v in problems.items())
 
 
-# Latin with notes (long, laid out in parallel), Cyrillic, Chinese, the manual
-# (lists, code, tables), a converted export and a plain text.
+# Latin with notes (long, laid out in parallel; short), Cyrillic, Chinese (with
+# figures; without), the manual (lists, code, tables), a converted export and a
+# plain text.
 PAGE_LIST_BOOKS = ["muse/Ethics_Origin_And_Development.muse", "muse/The_Terror_In_Russia.muse",
+                   "muse/Action_of_Masses.muse", "zh/crimethinc-su-dan-wu-zheng-fu-zhu-yi-zhe-fan-dui-jun-shi-du-cai.muse",
                    "mk/mustafa-kajati-situacionistichka-internacionala-bedata-na-studentskiot-jivot.muse",
                    "zh/yin-xing-wei-yuan-hui-xian-zai.muse", "manual/amusewiki-manual.muse",
                    "export/Bakunin_-_Marxism_Freedom_and_the_State.md", "plain/The_Last_War.txt"]
@@ -80,4 +82,8 @@ def test_page_list_follows_the_pamphlet(relative, corpus_build):
     page of the PDF the same build made."""
     from epub_checks import Book, check_page_list
 
-    check_page_list(Book.open(corpus_build.output(relative, ".epub")), corpus_build.output(relative, ".pdf"))
+    book = Book.open(corpus_build.output(relative, ".epub"))
+    numbers = check_page_list(book, corpus_build.output(relative, ".pdf"))
+    assert numbers[0] == 1 and book.xhtml("titlepage.xhtml").xpath("//*[@id='page-1']")
+    source = book.meta("pageBreakSource")[0]
+    assert "pamphlet" in source and "A5" in source, source

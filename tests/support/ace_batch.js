@@ -7,7 +7,8 @@
 // launched once (the runner's launch/close are called per book by Ace's
 // checker, so they are made no-ops around one launch) and books are checked
 // two at a time. The browser is the one PUPPETEER_EXECUTABLE_PATH names
-// (Debian's chromium); the runner passes --no-sandbox itself.
+// (tests/support/chromium-for-ace: Debian's chromium with flags that make it
+// cheaper for Ace); the runner passes --no-sandbox itself.
 // For each book one line: RESULT <violations> <path>, then one line per
 // violation: VIOLATION <impact> <rule> <file> <description>.
 'use strict';
