@@ -117,21 +117,29 @@ def run_workers(specs: list[dict], jobs: int, job: Callable[[dict], dict],
 
     try:
         while todo or any(w.job is not None for w in workers):
-            # Hand out work: idle workers first, then new ones up to ``jobs``.
+            # Hand out work: idle workers first, then new ones up to ``jobs``. An
+            # idle worker that has died since its last text is replaced.
             with held():
-                for worker in workers:
-                    if worker.job is None and todo:
-                        worker.job = todo.popleft()
-                        worker.conn.send(specs[worker.job])
+                for worker in [w for w in workers if w.job is None]:
+                    if todo and not _hand(worker, todo, specs):
+                        worker.process.join()
+                        workers.remove(worker)
+                stillborn = []
                 while todo and len(workers) < jobs:
                     worker = start()
-                    workers.append(worker)
-                    worker.job = todo.popleft()
-                    worker.conn.send(specs[worker.job])
+                    if _hand(worker, todo, specs):
+                        workers.append(worker)
+                    else:                                   # died as it started: its job fails
+                        worker.process.join()
+                        n = todo.popleft()
+                        stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
                 if first:
                     first = False
                     interrupt.checkpoint("workers")
+            yield from stillborn
             busy = [w for w in workers if w.job is not None]
+            if not busy:
+                continue
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
                 if worker.conn not in ready and worker.process.sentinel not in ready:
@@ -167,6 +175,18 @@ def run_workers(specs: list[dict], jobs: int, job: Callable[[dict], dict],
                     pass
             worker.process.join()
             worker.conn.close()
+
+
+def _hand(worker: _Worker, todo: deque, specs: list[dict]) -> bool:
+    """Give ``worker`` the next job of ``todo``; False (the job kept) if it is gone."""
+    n = todo.popleft()
+    try:
+        worker.conn.send(specs[n])
+    except OSError:
+        todo.appendleft(n)
+        return False
+    worker.job = n
+    return True
 
 
 def _how_it_ended(exitcode: int | None) -> str:
