@@ -61,8 +61,12 @@ def make_library(folder: Path, texts: int) -> list[Path]:
         text = source.read_text(encoding="utf-8")
         title = re.search(r"(?m)^#title (.*)$", text)
         name = f"{title.group(1).strip() if title else source.stem} ({n // len(sources) + 1})"
-        text = re.sub(r"(?m)^#title .*$", lambda m: f"#title {name}", text, count=1)
-        text = re.sub(r"(?m)^#author .*$", lambda m: f"#author {AUTHORS[n % len(AUTHORS)]}", text, count=1)
+        author = AUTHORS[n % len(AUTHORS)]
+        # (a text of the corpus that names no author, on purpose, gets one here)
+        for field, value in (("author", author), ("title", name)):
+            text, found = re.subn(rf"(?m)^#{field} .*$", lambda m: f"#{field} {value}", text, count=1)
+            if not found:
+                text = f"#{field} {value}\n" + text
         target = folder / source.parent.name / f"{n:04d}-{source.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
