@@ -25,6 +25,12 @@ this machine, so that they hold whatever the machine's speed:
 8. hostile    each pathological input of ``bench.hostile`` (runs of openers
               without closers, many notes…) of 1 MB read in under 10 s: a time,
               not a ratio, since nothing else reads them.
+9. small      a folder of the six shortest texts with ``--jobs 2``, at least
+              3x faster than the pandoc loop (workers start ready to build);
+10. library   1,000 texts made from the corpus (``bench/library.py``) with
+              ``--jobs 2``: texts per minute; every process under 500 MB; a
+              no-change rebuild under 2 s; the catalog; the same build on a
+              local two-worker Dask cluster within 1.10x of ``--jobs 2``.
 
 ``--quick`` uses the 8 smallest texts of the folder for targets 2 and 5 (the
 full loop of pandoc over the corpus takes many minutes). Timings are wall
@@ -262,6 +268,48 @@ def targets_batch(quick: bool) -> list[Result]:
     return results
 
 
+def target_small_batch() -> Result:
+    """Six short articles: where the workers' start-up weighs most."""
+    pandoc = shutil.which("pandoc")
+    if not pandoc:
+        return Result(9, "six short texts vs pandoc", ">= 3", None, None,
+                      ["pandoc not installed (scripts/setup.sh bench installs it)"])
+    with tempfile.TemporaryDirectory(prefix="zinepress-bench-") as tmp:
+        tmp = Path(tmp)
+        src = tmp / "src"
+        src.mkdir()
+        for file in sorted(CORPUS.glob("*.muse"), key=lambda p: p.stat().st_size)[:6]:
+            shutil.copyfile(file, src / file.name)
+        ours = min(zinepress_build(src, tmp / f"ours{n}", "--jobs", "2") for n in range(3))
+        loop = pandoc_loop(src, tmp / "pandoc")
+        env = {**ENV, "PATH": f"{ROOT / '.venv' / 'bin'}:{ENV.get('PATH', '')}"}
+        start = time.perf_counter()
+        subprocess.run(["bash", "-c", loop], env=env, capture_output=True, text=True)
+        theirs = time.perf_counter() - start
+    ratio = theirs / ours
+    return Result(9, "six short texts vs pandoc (PDF, booklet, EPUB, --jobs 2)", ">= 3", ratio, ratio >= 3,
+                  [f"zinepress --jobs 2 best of 3: {ours:.1f} s; pandoc loop {theirs:.1f} s"],
+                  "python -m pipeline build SIX -o OUT --jobs 2; pandoc loop as in 2")
+
+
+def targets_library(quick: bool) -> list[Result]:
+    from bench.library import describe, measure
+
+    m = measure(40 if quick else 1000)
+    figures, command = describe(m), f"python -m bench.library --texts {m['texts']}"
+    results = [
+        # A figure, not a target: met when every text was built.
+        Result(10, f"library of {m['texts']:,} texts, --jobs 2 (texts per minute)", "every text built",
+               m["built"] / m["build"] * 60, m["exit"] == 0 and m["built"] == m["texts"], figures, command),
+        Result(10, "library: largest process (MB)", "<= 500", m["peak_mb"], m["peak_mb"] <= 500, [], command),
+        Result(10, "library: no-change rebuild (s)", "< 2", m["rebuild"], m["rebuild"] < 2, [], command)]
+    if m.get("cluster"):
+        ratio = m["cluster"] / m["build"]
+        results.append(Result(10, "library: local Dask cluster / --jobs 2", "<= 1.10", ratio, ratio <= 1.10, [],
+                              command))
+    return results
+
+
 def target_parser(runs: int) -> list[Result]:
     """The .muse reader and the normalizer on the long book, each against pandoc's
     Muse reader timed in the same run; and the normalizer against the reader."""
@@ -407,7 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="targets 2 and 5 on the 8 smallest texts")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip", default="", help="comma-separated: overhead,long,batch,parser,memory,catalog,hostile")
+    parser.add_argument("--skip", default="",
+                        help="comma-separated: overhead,long,batch,parser,memory,small,catalog,hostile,library")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {REPORT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -425,8 +474,10 @@ def main(argv: list[str] | None = None) -> int:
              # drifts by more than the target's margin: five turns.
              ("long", lambda: [target_long_book(max(args.runs, 5))]),
              ("batch", lambda: targets_batch(args.quick)),
+             ("small", lambda: [target_small_batch()]),
              ("catalog", lambda: [target_catalog()]),
-             ("hostile", lambda: [target_hostile()])]
+             ("hostile", lambda: [target_hostile()]),
+             ("library", lambda: targets_library(args.quick))]
     results: list[Result] = []
     for name, step in steps:
         if name in skip:

@@ -377,40 +377,19 @@ def build_job(spec: dict) -> dict:
 
 # ---------------------------------------------------------------- executors
 
-def _start_worker() -> None:
-    """A local worker's first act: leave Ctrl-C to the parent, then load the engines."""
-    interrupt.ignore_in_child()
-    warm_up()
-
-
 def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
-    """(index in ``specs``, result) as each job ends, on ``jobs`` processes
-    (in this process when one is enough)."""
+    """(index in ``specs``, result) as each job ends, on ``jobs`` worker
+    processes (``workers``; in this process when one is enough)."""
     if jobs <= 1 or len(specs) <= 1:
         for n, spec in enumerate(specs):
             yield n, build_job(spec)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from pipeline.workers import run_workers
+    yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
 
-    # spawn: fresh workers that import only what they need, whatever threads
-    # this process runs (the progress bar has one).
-    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), initializer=_start_worker,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        # Workers start with Ctrl-C held back and then ignore it: the parent
-        # alone stops, and a worker finishes its file, so its outputs are whole.
-        # A Ctrl-C while they start reaches the parent right after.
-        with interrupt.held():
-            futures = {pool.submit(build_job, spec): n for n, spec in enumerate(specs)}
-            interrupt.checkpoint("workers")
-        try:
-            for future in as_completed(futures):
-                n = futures[future]
-                yield n, _collect(future, specs[n])
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+
+def _worker_died(spec: dict, how: str) -> dict:
+    return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped ({how})")
 
 
 SCHEDULER_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)"

@@ -1,0 +1,9 @@
+"""Imported once by the fork server of the batch workers (``workers``): the
+engines, so that every worker forked from it starts with them loaded."""
+
+try:
+    from pipeline.batch import warm_up
+
+    warm_up()
+except Exception:       # a worker that finds an engine missing says so itself
+    pass

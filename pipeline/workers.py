@@ -1,0 +1,199 @@
+"""The local worker processes of ``build --jobs N``.
+
+Start-up: workers are forked from multiprocessing's fork server, which has
+imported the engines once (``worker_preload``). A worker then starts in
+milliseconds, ready to build, instead of spending its first two seconds
+importing WeasyPrint and the rest; the fork server is itself started while the
+first text is handed out. Where there is no fork server (not POSIX) workers
+are spawned and import the engines themselves.
+
+Memory: a worker keeps what the texts it built loaded (fonts of other
+scripts, the engines' caches) for the texts after it. After each text it says
+how much memory it holds; one that holds more than ``WORKER_MEMORY_MARK``, or
+has built ``TEXTS_PER_WORKER`` texts, is stopped and a fresh one forked when
+there is more to build, so that a process never carries more than one text's
+needs beyond its start, whatever the mix of a library.
+
+Ctrl-C: workers start with SIGINT blocked and ignore it as their first act
+(``interrupt``); the parent alone stops, and a worker finishes the text it is
+writing, so its outputs are whole. A worker that dies (killed, out of memory)
+fails the text it was building, with its exit status; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Callable, Iterator
+
+from pipeline import interrupt
+
+# A worker holding more than this after a text is replaced (resident bytes).
+WORKER_MEMORY_MARK = 300 * 2**20
+# … and one that has built this many texts, whatever it holds.
+TEXTS_PER_WORKER = 50
+
+
+def _context():
+    """The fork server's context, the server started; else spawn's."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver, resource_tracker
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.worker_preload"])
+    # The server is started with SIGINT blocked, so that it and every worker
+    # forked from it inherit the block. The resource tracker, which the server
+    # needs, is started first: its start unblocks SIGINT when it is done.
+    resource_tracker.ensure_running()
+    with interrupt.held():
+        forkserver.ensure_running()
+    return context
+
+
+def resident_bytes() -> int:
+    """This process's resident memory now (Linux), else its peak so far."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _work(conn: Connection, job: Callable[[dict], dict]) -> None:
+    """A worker: jobs from ``conn`` until told to stop (None) or the parent goes."""
+    interrupt.ignore_in_child()
+    from pipeline.batch import warm_up
+    warm_up()                                   # already done where the fork server preloaded
+    while True:
+        try:
+            spec = conn.recv()
+        except (EOFError, OSError):
+            return
+        if spec is None:
+            return
+        result = job(spec)
+        conn.send((result, resident_bytes()))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    texts: int = 0
+    job: int | None = None          # the index of the spec it builds, None when idle
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+
+
+def run_workers(specs: list[dict], jobs: int, job: Callable[[dict], dict],
+                failed: Callable[[dict, str], dict]) -> Iterator[tuple[int, dict]]:
+    """(index in ``specs``, ``job(spec)``) as each ends, on at most ``jobs``
+    worker processes; ``failed(spec, why)`` is the result of a spec whose
+    worker died building it."""
+    context = _context()
+    # A spawned worker inherits this process's SIGINT block; a forked one the
+    # server's (and waiting for the server's first fork must not hold Ctrl-C back).
+    held = interrupt.held if context.get_start_method() == "spawn" else contextlib.nullcontext
+    todo = deque(range(len(specs)))
+    workers: list[_Worker] = []
+    first = True
+
+    def start() -> _Worker:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_work, args=(theirs, job), daemon=True, name="zinepress-worker")
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    try:
+        while todo or any(w.job is not None for w in workers):
+            # Hand out work: idle workers first, then new ones up to ``jobs``. An
+            # idle worker that has died since its last text is replaced.
+            with held():
+                for worker in [w for w in workers if w.job is None]:
+                    if todo and not _hand(worker, todo, specs):
+                        worker.process.join()
+                        workers.remove(worker)
+                stillborn = []
+                while todo and len(workers) < jobs:
+                    worker = start()
+                    if _hand(worker, todo, specs):
+                        workers.append(worker)
+                    else:                                   # died as it started: its job fails
+                        worker.process.join()
+                        n = todo.popleft()
+                        stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
+                if first:
+                    first = False
+                    interrupt.checkpoint("workers")
+            yield from stillborn
+            busy = [w for w in workers if w.job is not None]
+            if not busy:
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                if worker.conn not in ready and worker.process.sentinel not in ready:
+                    continue
+                n = worker.job
+                try:
+                    result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
+                except (EOFError, OSError):
+                    result, memory = None, 0
+                worker.job = None
+                if result is None:                          # died building it
+                    worker.process.join()
+                    workers.remove(worker)
+                    yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
+                    continue
+                worker.texts += 1
+                if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
+                    worker.stop()
+                    worker.process.join()
+                    workers.remove(worker)
+                yield n, result
+    finally:
+        # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
+        # finish the text they are writing first (its result is read and dropped,
+        # so that a worker never waits on a full pipe).
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            if worker.job is not None:
+                try:
+                    worker.conn.recv()
+                except (EOFError, OSError):
+                    pass
+            worker.process.join()
+            worker.conn.close()
+
+
+def _hand(worker: _Worker, todo: deque, specs: list[dict]) -> bool:
+    """Give ``worker`` the next job of ``todo``; False (the job kept) if it is gone."""
+    n = todo.popleft()
+    try:
+        worker.conn.send(specs[n])
+    except OSError:
+        todo.appendleft(n)
+        return False
+    worker.job = n
+    return True
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    import signal
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
