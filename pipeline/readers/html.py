@@ -234,9 +234,13 @@ def _tidy(parent: etree._Element) -> None:
 
 def _wrap_loose(container: etree._Element) -> None:
     """Put inline content sitting directly in a block container into ``p``s."""
-    if container.tag == "li":
-        # li may hold inline content followed by blocks: wrap runs only if blocks follow
-        pass
+    if not (container.text and container.text.strip()) and all(
+            child.tag in _BLOCK_TAGS and not (child.tail and child.tail.strip()) for child in container):
+        # blocks only (a note's paragraphs, say): only the space between them goes
+        container.text = None
+        for child in container:
+            child.tail = None
+        return
     items: list = []
     if container.text and container.text.strip():
         items.append(container.text)
