@@ -6,10 +6,18 @@ call's target and number)."""
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 from markdown import util
 from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+
+
+# A note's text that every block processor but the paragraph's passes by: one
+# line that opens with a letter and holds no mark of a block (heading, rule,
+# list, quote, table, code, reference, note, raw HTML, placeholder) — the
+# short notes ("Ibid.", "See chapter 3.") of which a long text has thousands.
+_PLAIN_PARAGRAPH = re.compile(r"[^\W\d_][^\x00-\x1f#=*+_>\[\]|`~:<&\\{}-]*")
 
 
 class _Order(list):
@@ -85,10 +93,13 @@ class Footnotes(FootnoteExtension):
             text = self.footnotes[name]
             li = ElementTree.SubElement(ol, "li")
             li.set("id", prefix + name)
-            # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
-            self.parser.parseChunk(surrogate_parent, text)
-            li.extend(surrogate_parent)
-            del surrogate_parent[:]
+            if _PLAIN_PARAGRAPH.fullmatch(text):
+                ElementTree.SubElement(li, "p").text = text    # what the block parser makes of it
+            else:
+                # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
+                self.parser.parseChunk(surrogate_parent, text)
+                li.extend(surrogate_parent)
+                del surrogate_parent[:]
             if len(li):
                 node = li[-1]
                 if node.tag == "p":
