@@ -248,11 +248,13 @@ def vet(doc: Document, text: str = "") -> Document:
                 hint="close the quotes or lists that were left open, or flatten the nesting")
     removed: dict[str, int] = {}
     for root in roots:
+        tags: set[str] = set()
         for el in list(root.iter()):
             if not isinstance(el.tag, str):          # comments, processing instructions
                 remove_keeping_tail(el)
                 continue
             tag = el.tag.rsplit("}", 1)[-1].lower()
+            tags.add(tag)
             if tag in DANGEROUS_TAGS:
                 removed[tag] = removed.get(tag, 0) + 1
                 remove_keeping_tail(el)
@@ -262,7 +264,8 @@ def vet(doc: Document, text: str = "") -> Document:
                     del el.attrib[name]
             if el.get("dir") is not None and el.get("dir") not in DIRECTIONS:
                 del el.attrib["dir"]
-        for img in list(root.iter("img")):
+        # (each of the many small roots of notes is walked once when it holds neither)
+        for img in list(root.iter("img")) if "img" in tags else ():
             src = (img.get("src") or "").strip()
             picture, why = usable_image(src, doc.base_dir)
             shown = src if len(src) <= 80 else src[:77] + "..."
@@ -272,7 +275,7 @@ def vet(doc: Document, text: str = "") -> Document:
             elif picture.removed:
                 doc.warnings.append(f"{where.where(src)}image {shown!r}: removed {', '.join(picture.removed)} "
                                     "(an SVG keeps only what draws the picture)")
-        for a in list(root.iter("a")):
+        for a in list(root.iter("a")) if "a" in tags else ():
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue

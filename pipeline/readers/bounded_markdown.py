@@ -13,9 +13,10 @@ of all those waiting. Upstream treats this as a known limit.
 Here:
 
 * the footnote lookups are made constant-time, the calls get no names and
-  the notes empty back-links (the Document has neither), the inline
-  step's queue is a double-ended one, and all the note references of a text
-  are replaced in one pass (``_LinearInline``; same numbering, same Document);
+  the notes empty back-links (the Document has neither; ``markdown_footnotes``),
+  the inline step's queue is a double-ended one, and all the note references
+  of a text are replaced in one pass (``_LinearInline``; same numbering, same
+  Document);
 * before the inline step, the cost of each inline text is estimated in one
   linear pass — the distance each of those scans would run, plus the rebuilds —
   and a text whose estimate exceeds ``WORK_PER_CHARACTER`` times its length
@@ -37,9 +38,11 @@ from xml.etree import ElementTree
 import markdown as md_lib
 from markdown import blockprocessors, inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.extensions.footnotes import FootnoteExtension, FootnoteInlineProcessor
+from markdown.extensions.footnotes import FootnoteExtension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor, UnescapeTreeprocessor
+
+from pipeline.readers.markdown_footnotes import Footnotes, FootnoteRefs
 
 # Estimated steps per character above which an inline text is not read as markup.
 WORK_PER_CHARACTER = 64
@@ -258,122 +261,6 @@ def _front_cheap(parse_blocks):
     return parse
 
 
-class _Order(list):
-    """The footnote extension's list of references in order, with constant-time
-    ``in`` and ``index``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.at: dict[str, int] = {}
-
-    def append(self, item) -> None:
-        self.at.setdefault(item, len(self))
-        super().append(item)
-
-    def __contains__(self, item) -> bool:
-        return item in self.at
-
-    def index(self, item, *args) -> int:
-        if not args and item in self.at:
-            return self.at[item]
-        return super().index(item, *args)
-
-
-class _Footnotes(FootnoteExtension):
-    """The footnote extension with empty back-links from a note to its calls, and
-    no names for the calls (``id="fnref:1"``, ``fnref2:1``…) that only back-links
-    point to: the Document has neither (``html.py`` keeps a call's target and
-    number), and building, reading, serializing and parsing them again was a
-    good part of the cost of each note and each call."""
-
-    def reset(self) -> None:
-        super().reset()
-        self.footnote_order = _Order()
-        self.defined_at: dict[str, int] = {}
-        self.id_prefix = self.note_id_prefix()
-
-    def extendMarkdown(self, md) -> None:
-        super().extendMarkdown(md)
-        pattern = md.inlinePatterns["footnote"]
-        md.inlinePatterns.register(_FootnoteRefs(pattern.compiled_re.pattern, self), "footnote", 175)
-        md.treeprocessors.deregister("footnote-duplicate")   # it adds back-links
-
-    def note_id_prefix(self) -> str:
-        """What ``makeFootnoteId`` puts before a note's name (``fn:``)."""
-        separator = self.get_separator()
-        return f"fn{separator}{self.unique_prefix}-" if self.getConfig("UNIQUE_IDS") else f"fn{separator}"
-
-    def makeFootnotesDiv(self, root):  # noqa: N802
-        """Upstream's, with an empty back-link: no target, title or text, but in
-        the place of upstream's (at the end of the last paragraph, or alone in a
-        paragraph of its own), for the inline step reads a paragraph differently
-        when it holds an element (a call of a note inside raw HTML, say, pairs
-        its ``*`` otherwise). ``html.py`` drops it, as it drops upstream's.
-
-        Upstream also puts a placeholder for a no-break space before it, at the
-        end of the paragraph's text, where the inline step reads it as part of
-        the text: a link left open (``[a](b``) took it into its address, and
-        the placeholder, cut in two, ended in the output. The no-break space is
-        nothing the Document keeps: it is not put there."""
-        if not self.footnotes:
-            return None
-        div = ElementTree.Element("div")
-        div.set("class", "footnote")
-        ElementTree.SubElement(div, "hr")
-        ol = ElementTree.SubElement(div, "ol")
-        surrogate_parent = ElementTree.Element("div")
-        prefix = self.id_prefix
-        backlink = {"class": "footnote-backref"}
-        # a note's text may define notes (``[^a]: [^b]: …``), added to the
-        # dictionary while it is gone through: they are rendered after the others
-        names = list(self.footnotes)
-        for name in names:
-            text = self.footnotes[name]
-            li = ElementTree.SubElement(ol, "li")
-            li.set("id", prefix + name)
-            # parsed under a surrogate parent, as upstream (list blocks treat "li" apart)
-            self.parser.parseChunk(surrogate_parent, text)
-            li.extend(surrogate_parent)
-            del surrogate_parent[:]
-            if len(li):
-                node = li[-1]
-                if node.tag == "p":
-                    ElementTree.SubElement(node, "a", backlink)
-                else:
-                    ElementTree.SubElement(ElementTree.SubElement(li, "p"), "a", backlink)
-            if len(self.footnotes) > len(names):
-                names += list(self.footnotes)[len(names):]
-        return div
-
-
-class _FootnoteRefs(FootnoteInlineProcessor):
-    """``FootnoteInlineProcessor.handleMatch`` with the note's number looked up in
-    a map instead of a list of every definition, and no name for the call."""
-
-    def handleMatch(self, m, data):  # noqa: N802
-        key = m.group(1)
-        notes = self.footnotes
-        if key not in notes.footnotes:
-            return None, None, None
-        notes.addFootnoteRef(key)
-        if notes.getConfig("USE_DEFINITION_ORDER"):
-            if len(notes.defined_at) != len(notes.footnotes):
-                notes.defined_at = {name: n for n, name in enumerate(notes.footnotes)}
-            number = notes.defined_at[key] + 1
-        else:
-            number = notes.footnote_order.index(key) + 1
-        sup = ElementTree.Element("sup")
-        a = ElementTree.SubElement(sup, "a")
-        a.set("href", "#" + notes.id_prefix + key)
-        a.set("class", "footnote-ref")
-        a.text = notes.getConfig("SUPERSCRIPT_TEXT").format(number)
-        if a.text.isdigit():
-            # no inline pattern matches a text of digits: trying each on every
-            # call's number was a good part of the inline step
-            a.text = util.AtomicString(a.text)
-        return sup, m.start(0), m.end(0)
-
-
 class _Emphasis(inlinepatterns.DelimiterProcessor):
     """Python-Markdown's emphasis (``*`` and ``_``), with the pairs it finds
     ahead kept for the text they were found in.
@@ -548,7 +435,7 @@ class _LinearInline(InlineProcessor):
         return data
 
     def _InlineProcessor__applyPattern(self, pattern, data, patternIndex, startIndex=0):  # noqa: N802, N803
-        if not isinstance(pattern, _FootnoteRefs) or any(
+        if not isinstance(pattern, FootnoteRefs) or any(
                 exclude.lower() in self.ancestors for exclude in pattern.ANCESTOR_EXCLUDES):
             return super()._InlineProcessor__applyPattern(pattern, data, patternIndex, startIndex)
         handle_inline = self._InlineProcessor__handleInline
@@ -666,7 +553,7 @@ def converter(extensions: list[str], footnotes: dict | None = None) -> tuple[md_
     constant-time, configured by ``footnotes``) and the inline budget; and the list
     that collects, at each conversion, the texts kept as written."""
     refused: list[str] = []
-    notes = _Footnotes(**(footnotes or {})) if "footnotes" in extensions else None
+    notes = Footnotes(**(footnotes or {})) if "footnotes" in extensions else None
     chosen = [notes if name == "footnotes" else name for name in extensions]
     return _Markdown(extensions=[*chosen, _LinearExtension(refused, notes)], output_format="html"), refused
 
@@ -743,6 +630,8 @@ def convert_to_tree(body: str, extensions: list[str], original: str, footnotes: 
     tree)`` is then what ``convert`` returns; ``md.htmlStash`` holds the raw HTML
     of the text (and its entities), set aside as placeholders in the tree."""
     md, refused = converter(extensions, footnotes)
+    if "{" not in body and "attr_list" in md.treeprocessors:
+        md.treeprocessors.deregister("attr_list")   # no attribute list to find: a walk of every element saved
     root = None
     if body.strip():        # upstream's Markdown.convert, steps 1 to 3
         md.lines = body.split("\n")

@@ -234,9 +234,13 @@ def _tidy(parent: etree._Element) -> None:
 
 def _wrap_loose(container: etree._Element) -> None:
     """Put inline content sitting directly in a block container into ``p``s."""
-    if container.tag == "li":
-        # li may hold inline content followed by blocks: wrap runs only if blocks follow
-        pass
+    if not (container.text and container.text.strip()) and all(
+            child.tag in _BLOCK_TAGS and not (child.tail and child.tail.strip()) for child in container):
+        # blocks only (a note's paragraphs, say): only the space between them goes
+        container.text = None
+        for child in container:
+            child.tail = None
+        return
     items: list = []
     if container.text and container.text.strip():
         items.append(container.text)
@@ -384,10 +388,12 @@ def _to_body(root, footnotes: list[tuple], warnings: list[str]) -> tuple[etree._
         for li in (li for ol in fn_div.findall("ol") for li in ol.findall("li")):
             raw = (li.get("id") or "").removeprefix("fn:")
             note_id = _note_id(raw)
-            note_body = etree.Element("div")
-            conv.children(li, note_body)
-            _tidy(note_body)        # its loose text put in paragraphs too (a div)
-            _strip_trailing_space(note_body)
+            note_body = _one_paragraph_note(li)
+            if note_body is None:
+                note_body = etree.Element("div")
+                conv.children(li, note_body)
+                _tidy(note_body)        # its loose text put in paragraphs too (a div)
+                _strip_trailing_space(note_body)
             notes[note_id] = Note(id=note_id, label=raw, body=note_body)
         parent.remove(fn_div)
     conv.children(root, body)
@@ -406,6 +412,25 @@ def _to_body(root, footnotes: list[tuple], warnings: list[str]) -> tuple[etree._
             if ref.get("class") == "noteref" and ref.get("href", "")[1:] in notes:
                 notes[ref.get("href")[1:]].secondary = True
     return body, notes, conv.warnings
+
+
+def _one_paragraph_note(li) -> etree._Element | None:
+    """The body of the note ``li`` when it is one paragraph of plain text (and
+    its back-link), as the general way makes it, without its steps (the many
+    short notes of a long text); None for any other note."""
+    if len(li) != 1 or (li.text and li.text.strip()):
+        return None
+    p = li[0]
+    if p.tag != "p" or p.attrib or (p.tail and p.tail.strip()) or len(p) > 1:
+        return None
+    if len(p):
+        backlink = p[0]
+        if backlink.tag != "a" or "footnote-backref" not in (backlink.get("class") or "").split() \
+                or backlink.tail:
+            return None
+    div = etree.Element("div")
+    etree.SubElement(div, "p").text = p.text.rstrip("\u00a0 \n") if p.text else p.text
+    return div
 
 
 def _strip_trailing_space(div: etree._Element) -> None:
