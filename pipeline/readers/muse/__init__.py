@@ -75,11 +75,11 @@ from lxml import etree
 from pipeline.document import Document, Metadata, Note, last_child, new_body
 from pipeline.errors import SourceSyntaxError, SourceTooLarge
 from pipeline.readers.decode import replace_forbidden
+from pipeline.readers.muse.element import MAX_DEPTH, _El
 
 FORMAT = "muse"
 EXTENSIONS = (".muse",)
 
-MAX_DEPTH = 200  # nested blocks/lists; deeper input is refused
 
 # ---------------------------------------------------------------- sniffing
 
@@ -122,36 +122,6 @@ def sniff(text: str) -> int:
 # ------------------------------------------------------------ line cleanup
 
 _DIRECTIVE = re.compile(r"^#([A-Za-z0-9_-]+)(?:\s+(.+))?$", re.S)
-
-
-class _El:
-    """A body element on its way from lines to the tree."""
-
-    __slots__ = ("type", "block", "string", "indent", "line", "anchors", "raw",
-                 "style", "index", "term", "lang", "paras", "rows", "implicit",
-                 "fnkey", "label", "lines")
-
-    def __init__(self, type_: str, line: int = 0, string: str = "", block: str = "",
-                 indent: int = 0, raw: str = "") -> None:
-        self.type = type_
-        self.block = block
-        self.string = string
-        self.indent = indent
-        self.line = line
-        self.anchors: list[str] = []
-        self.raw = raw
-        self.style = ""
-        self.index = 0
-        self.term = ""
-        self.lang = ""
-        self.paras: list[_El] = []
-        self.lines: list[str] = []
-        self.implicit = False
-        self.fnkey = ""
-        self.label = ""
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"<_El {self.type} {self.block!r} {self.string[:30]!r} @{self.line}>"
 
 
 # ------------------------------------------------------- line classification
