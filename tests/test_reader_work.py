@@ -26,6 +26,7 @@ import pytest
 from bench.hostile import INPUTS
 from pipeline import safety
 from pipeline.readers import bounded_markdown, muse, read
+from pipeline.readers.muse import tokens as muse_tokens
 
 SIZE = 3000
 
@@ -84,10 +85,10 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
         def search(self, s, start=0):
             return self._count(self.rx.search(s, start), s, start)
 
-    monkeypatch.setattr(muse, "_INLINE", CountingRegex(muse._INLINE))
-    monkeypatch.setattr(muse, "_OPENING", CountingRegex(muse._OPENING))
-    monkeypatch.setattr(muse, "_CLOSER", {kind: (CountingRegex(rx), offset)
-                                          for kind, (rx, offset) in muse._CLOSER.items()})
+    monkeypatch.setattr(muse_tokens, "_INLINE", CountingRegex(muse_tokens._INLINE))
+    monkeypatch.setattr(muse_tokens, "_OPENING", CountingRegex(muse_tokens._OPENING))
+    monkeypatch.setattr(muse_tokens, "_CLOSER", {kind: (CountingRegex(rx), offset)
+                                                 for kind, (rx, offset) in muse_tokens._CLOSER.items()})
     locators = []
 
     class CountingLocator(safety._Locator):
