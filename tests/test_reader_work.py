@@ -25,7 +25,9 @@ import pytest
 
 from bench.hostile import INPUTS
 from pipeline import safety
+from pipeline.document import last_child
 from pipeline.readers import bounded_markdown, muse, read
+from pipeline.readers.muse import inline as muse_inline
 from pipeline.readers.muse import tokens as muse_tokens
 
 SIZE = 3000
@@ -49,14 +51,15 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
         count[0] += 1
         return local
 
-    append = muse._append
+    append = muse_inline._append
 
     def counting_append(el, text):
-        last = muse.last_child(el)
+        last = last_child(el)
         count[0] += len((last.tail if last is not None else el.text) or "") + len(text or "")
         append(el, text)
 
-    monkeypatch.setattr(muse, "_append", counting_append)
+    for module in (muse, muse_inline):        # the modules of the Muse reader that append text
+        monkeypatch.setattr(module, "_append", counting_append)
 
     apply_pattern = bounded_markdown._LinearInline._InlineProcessor__applyPattern
 
