@@ -29,6 +29,7 @@ from pipeline.document import last_child
 from pipeline.readers import bounded_markdown, muse, read
 from pipeline.readers.muse import inline as muse_inline
 from pipeline.readers.muse import tokens as muse_tokens
+from pipeline.readers.muse import tree as muse_tree
 
 SIZE = 3000
 
@@ -58,7 +59,7 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
         count[0] += len((last.tail if last is not None else el.text) or "") + len(text or "")
         append(el, text)
 
-    for module in (muse, muse_inline):        # the modules of the Muse reader that append text
+    for module in (muse_inline, muse_tree):   # the modules of the Muse reader that append text
         monkeypatch.setattr(module, "_append", counting_append)
 
     apply_pattern = bounded_markdown._LinearInline._InlineProcessor__applyPattern
