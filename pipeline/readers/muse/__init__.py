@@ -72,7 +72,7 @@ from pathlib import Path
 from pipeline.document import Document
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.muse.blocks import _Blocks
-from pipeline.readers.muse.element import _El
+from pipeline.readers.muse.footnotes import _Footnotes
 from pipeline.readers.muse.header import _Header
 from pipeline.readers.muse.inline import _Inline
 from pipeline.readers.muse.lists import _Lists
@@ -123,7 +123,7 @@ def sniff(text: str) -> int:
 # ---------------------------------------------------------------- the parser
 
 
-class _Parser(_Header, _Blocks, _Lists, _Tree, _Inline):
+class _Parser(_Header, _Blocks, _Lists, _Footnotes, _Tree, _Inline):
     def __init__(self, text: str, path: Path | None) -> None:
         self.path = path
         self.warnings: list[str] = []
@@ -133,29 +133,6 @@ class _Parser(_Header, _Blocks, _Lists, _Tree, _Inline):
     def warn(self, line: int | None, msg: str) -> None:
         where = f"line {line}: " if line else ""
         self.warnings.append(f"{where}{msg}")
-
-    # -- step 5: footnotes
-    def footnotes(self, els: list[_El]) -> tuple[list[_El], list[_El]]:
-        main: list[_El] = []
-        notes: list[_El] = []
-        cur: _El | None = None
-        for el in els:
-            t = el.type
-            if t in ("footnote", "secondary_footnote"):
-                notes.append(el)
-                cur = el
-                continue
-            if cur is not None:
-                if t == "null":
-                    main.append(el)
-                    continue
-                if (t == "regular" and el.block in ("quote", "center", "right") and el.indent
-                        and abs(el.indent - cur.indent) <= 1):
-                    cur.paras.append(el)
-                    continue
-                cur = None
-            main.append(el)
-        return main, notes
 
     # -- the whole
     def run(self) -> Document:
