@@ -20,6 +20,15 @@ Pipeline
        inline markup of every paragraph with Text::Amuse's pairing rules for
        ``*``, ``**``, ``***`` and the inline tags.
 
+Modules
+    One module a step: ``header.py`` (1 and 2, and the header made ``Metadata``),
+    ``classify.py`` and ``blocks.py`` (3), ``lists.py`` (4), ``footnotes.py``
+    (5), ``tree.py`` (6), whose paragraphs ``inline.py`` fills with the
+    inline markup that ``tokens.py`` finds and pairs; ``element.py`` holds
+    ``_El``, what passes from one step to the next. The step modules give
+    ``_Parser`` (below) their methods as mixins; it holds what they share and
+    runs them in order.
+
 Choices where the format or the brief is silent
     * Header values are stored as plain text: inline markup is dropped
       (``1<sup>st</sup>`` → ``1st``, ``~~`` → no-break space). A link becomes
@@ -76,7 +85,7 @@ from pipeline.readers.muse.footnotes import _Footnotes
 from pipeline.readers.muse.header import _Header
 from pipeline.readers.muse.inline import _Inline
 from pipeline.readers.muse.lists import _Lists
-from pipeline.readers.muse.tree import _apply_lang_blocks, _Tree
+from pipeline.readers.muse.tree import _Tree, _apply_lang_blocks
 
 FORMAT = "muse"
 EXTENSIONS = (".muse",)
@@ -124,6 +133,9 @@ def sniff(text: str) -> int:
 
 
 class _Parser(_Header, _Blocks, _Lists, _Footnotes, _Tree, _Inline):
+    """The steps run in order on one source (``run``), sharing ``path``, ``text``
+    and the ``warnings`` that ``warn`` adds to."""
+
     def __init__(self, text: str, path: Path | None) -> None:
         self.path = path
         self.warnings: list[str] = []
