@@ -101,20 +101,7 @@ def _tokenize(s: str) -> list[_Tok]:
             continue
         if start > pos:
             toks.append(_Tok("text", s[pos:start]))
-        kind = m.lastgroup
-        # lastgroup is the last *closed* group; map sub-groups to their owner
-        if kind in ("vb",):
-            kind = "verbatim"
-        elif kind == "cd":
-            kind = "code"
-        elif kind == "eqc":
-            kind = "eq"
-        elif kind == "fnn":
-            kind = "fn"
-        elif kind == "sfnn":
-            kind = "sfn"
-        elif kind in ("tname", "close"):
-            kind = "tag"
+        kind = m.lastgroup      # the last group closed: the alternative's own, never a sub-group
         raw = m.group(0)
         if kind == "tag":
             name = m.group("tname")
