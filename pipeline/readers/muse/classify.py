@@ -46,8 +46,6 @@ def _list_index(prefix: str) -> int:
         return ord(low) - ord("a") + 1
     if low in _ROMAN:
         return _ROMAN[low]
-    if len(low) == 1:  # i, v, x, l handled above; keep the compiler happy
-        return ord(low) - ord("a") + 1
     return 0
 
 
