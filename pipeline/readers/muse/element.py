@@ -12,7 +12,7 @@ class _El:
     """A body element on its way from lines to the tree."""
 
     __slots__ = ("type", "block", "string", "indent", "line", "anchors", "raw",
-                 "style", "index", "term", "lang", "paras", "rows", "implicit",
+                 "style", "index", "term", "lang", "paras", "implicit",
                  "fnkey", "label", "lines")
 
     def __init__(self, type_: str, line: int = 0, string: str = "", block: str = "",
