@@ -25,7 +25,11 @@ import pytest
 
 from bench.hostile import INPUTS
 from pipeline import safety
+from pipeline.document import last_child
 from pipeline.readers import bounded_markdown, muse, read
+from pipeline.readers.muse import inline as muse_inline
+from pipeline.readers.muse import tokens as muse_tokens
+from pipeline.readers.muse import tree as muse_tree
 
 SIZE = 3000
 
@@ -48,14 +52,15 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
         count[0] += 1
         return local
 
-    append = muse._append
+    append = muse_inline._append
 
     def counting_append(el, text):
-        last = muse.last_child(el)
+        last = last_child(el)
         count[0] += len((last.tail if last is not None else el.text) or "") + len(text or "")
         append(el, text)
 
-    monkeypatch.setattr(muse, "_append", counting_append)
+    for module in (muse_inline, muse_tree):   # the modules of the Muse reader that append text
+        monkeypatch.setattr(module, "_append", counting_append)
 
     apply_pattern = bounded_markdown._LinearInline._InlineProcessor__applyPattern
 
@@ -84,10 +89,10 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
         def search(self, s, start=0):
             return self._count(self.rx.search(s, start), s, start)
 
-    monkeypatch.setattr(muse, "_INLINE", CountingRegex(muse._INLINE))
-    monkeypatch.setattr(muse, "_OPENING", CountingRegex(muse._OPENING))
-    monkeypatch.setattr(muse, "_CLOSER", {kind: (CountingRegex(rx), offset)
-                                          for kind, (rx, offset) in muse._CLOSER.items()})
+    monkeypatch.setattr(muse_tokens, "_INLINE", CountingRegex(muse_tokens._INLINE))
+    monkeypatch.setattr(muse_tokens, "_OPENING", CountingRegex(muse_tokens._OPENING))
+    monkeypatch.setattr(muse_tokens, "_CLOSER", {kind: (CountingRegex(rx), offset)
+                                                 for kind, (rx, offset) in muse_tokens._CLOSER.items()})
     locators = []
 
     class CountingLocator(safety._Locator):
