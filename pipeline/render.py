@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -454,19 +455,29 @@ def _skipped(el: etree._Element) -> bool:
     return el.tag in ("sup", "sub") or (el.tag == "a" and "noteref" in (el.get("class") or "").split())
 
 
-def _letters(body: etree._Element) -> tuple[str, list[tuple[etree._Element, str, int]]]:
+# A run of the characters ``str.isalnum`` holds: a word character, not the underscore.
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def _letters(body: etree._Element):
     """The body's letters and digits, case-folded, in reading order (note calls and
     raised text left out, as ``writers/pdf.py`` leaves them out of a page's start),
-    each with the text node and offset it comes from."""
-    chars: list[str] = []
-    where: list[tuple[etree._Element, str, int]] = []
+    and a function that gives the text node and offset a position of them comes
+    from. Kept by runs of letters, not letter by letter (a long book has millions)."""
+    pieces: list[str] = []
+    starts: list[int] = []      # where each run begins in the letters
+    runs: list[tuple[etree._Element, str, int, str, str]] = []   # node, text or tail, offset, run, folded
+    length = 0
 
     def add(el: etree._Element, kind: str, text: str | None) -> None:
-        for i, ch in enumerate(text or ""):
-            if ch.isalnum():
-                for c in ch.casefold():
-                    chars.append(c)
-                    where.append((el, kind, i))
+        nonlocal length
+        for match in _ALNUM_RUN.finditer(text or ""):
+            run = match.group()
+            folded = run.casefold()
+            starts.append(length)
+            runs.append((el, kind, match.start(), run, folded))
+            pieces.append(folded)
+            length += len(folded)
 
     def visit(el: etree._Element) -> None:
         add(el, "text", el.text)
@@ -475,8 +486,19 @@ def _letters(body: etree._Element) -> tuple[str, list[tuple[etree._Element, str,
                 visit(child)
             add(child, "tail", child.tail)
 
+    def locate(at: int) -> tuple[etree._Element, str, int]:
+        k = bisect_right(starts, at) - 1
+        el, kind, offset, run, folded = runs[k]
+        i = at - starts[k]
+        if len(folded) != len(run):         # a letter folds to more than one (ß → ss)
+            for j, ch in enumerate(run):
+                i -= len(ch.casefold())
+                if i < 0:
+                    return el, kind, offset + j
+        return el, kind, offset + i
+
     visit(body)
-    return "".join(chars), where
+    return "".join(pieces), locate
 
 
 def mark_print_pages(body: etree._Element, pages: list[PrintPage]) -> set[str]:
@@ -484,7 +506,7 @@ def mark_print_pages(body: etree._Element, pages: list[PrintPage]) -> set[str]:
     begins: before the word that starts the page's text area, found by its first
     letters in the body's letters, in page order. Pages whose start is not found
     (a page of notes only, the contents) get none. Returns the numbers marked."""
-    hay, where = _letters(body)
+    hay, locate = _letters(body)
     found: list[tuple[int, int]] = []      # (position in hay, page number)
     cursor = 0
     for page in pages:
@@ -497,7 +519,7 @@ def mark_print_pages(body: etree._Element, pages: list[PrintPage]) -> set[str]:
     used = {el.get("id") for el in body.iter() if el.get("id")}
     # From the last to the first, so that earlier offsets in a text node stay valid.
     for at, number in reversed(found):
-        el, kind, offset = where[at]
+        el, kind, offset = locate(at)
         text = (el.text if kind == "text" else el.tail) or ""
         # Back to the start of the word (a script without spaces between words
         # breaks where the page does).
