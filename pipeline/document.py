@@ -160,6 +160,18 @@ def last_child(el: etree._Element) -> etree._Element | None:
         return None
 
 
+def append_text(el: etree._Element, text: str | None) -> None:
+    """Add ``text`` at the end of ``el``'s content: to its last child's tail, or
+    to its text when it has no child."""
+    if not text:
+        return
+    last = last_child(el)
+    if last is not None:
+        last.tail = (last.tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
 def remove_keeping_tail(el: etree._Element, text: str = "") -> None:
     """Remove ``el``; ``text`` and the text that followed it stay where it stood."""
     parent = el.getparent()

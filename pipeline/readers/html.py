@@ -16,7 +16,7 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from pipeline.document import Note, last_child, new_body
+from pipeline.document import Note, append_text, new_body
 from pipeline.readers.decode import XML_FORBIDDEN
 from pipeline.safety import LINK_SCHEMES, line_at
 
@@ -129,15 +129,7 @@ class _Converter:
                 self.element(child, dst)
             self._text(dst, child.tail)
 
-    @staticmethod
-    def _text(dst, text: str | None) -> None:
-        if not text:
-            return
-        last = last_child(dst)
-        if last is not None:
-            last.tail = (last.tail or "") + text
-        else:
-            dst.text = (dst.text or "") + text
+    _text = staticmethod(append_text)
 
     def element(self, src, dst) -> None:
         tag = _RENAME.get(src.tag, src.tag)
@@ -257,11 +249,7 @@ def _wrap_loose(container: etree._Element) -> None:
         p = etree.Element("p")
         for x in run:
             if isinstance(x, str):
-                last = last_child(p)
-                if last is not None:
-                    last.tail = (last.tail or "") + x
-                else:
-                    p.text = (p.text or "") + x
+                append_text(p, x)
             else:
                 p.append(x)
         new_children.append(p)

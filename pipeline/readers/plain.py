@@ -47,7 +47,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.document import Document, Metadata, Note, last_child, new_body, sub
+from pipeline.document import Document, Metadata, Note, append_text, new_body, sub
 from pipeline.language import guess_language
 from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
 from pipeline.readers.title_page import from_title_page
@@ -221,11 +221,7 @@ def _append(parent: etree._Element, text: str) -> None:
                 sub(parent, "br")
             _append(parent, piece)
         return
-    last = last_child(parent)
-    if last is not None:
-        last.tail = (last.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
+    append_text(parent, text)
 
 
 class _Builder:
