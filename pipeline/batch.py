@@ -1,5 +1,6 @@
 """Plans the jobs for files and folders, runs them on an executor, skips what is
-up to date, reports.
+up to date, reports (the Dask executor is ``batch_dask``, what the user sees
+and the report ``batch_report``).
 
 One source is one job: ``build_job(spec) -> result`` is a plain top-level
 function, so the same function runs in this process (``--jobs 1``), in a pool
@@ -24,7 +25,6 @@ import json
 import os
 import re
 import stat
-import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pipeline import __version__, interrupt
+from pipeline.batch_dask import run_dask
+from pipeline.batch_report import Progress, summary_table, write_report
 from pipeline.build import BuildOptions, build_one, output_paths
-from pipeline.errors import OptionError, OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
+from pipeline.errors import OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
 from pipeline.readers import SUPPORTED_EXTENSIONS, unpacked_epub
 
 interrupt.checkpoint("import")     # the tests' Ctrl-C while the program's modules load
@@ -50,8 +52,6 @@ LOCK_NAME = ".zinepress-lock"
 # processor; more processes than that only add memory (about 100 MB each).
 JOBS_PER_CORE = 2
 # --scheduler: how long to wait for the connection, then for a Dask answer.
-SCHEDULER_CONNECT_SECONDS = 5.0
-SCHEDULER_ANSWER_SECONDS = 5.0
 PACKAGE_DIR = Path(__file__).resolve().parent
 STYLES_DIR = PACKAGE_DIR.parent / "styles"
 
@@ -390,201 +390,6 @@ def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
 
 def _worker_died(spec: dict, how: str) -> dict:
     return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped ({how})")
-
-
-SCHEDULER_ADDRESS = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)"
-                               r":([0-9]{1,5})")
-
-
-def scheduler_address(address: str) -> tuple[str, int]:
-    """(host, port) of a ``--scheduler`` address; the one form accepted is
-    ``tcp://HOST:PORT`` (HOST a name, an IPv4 address or an [IPv6] one).
-    Raises ``OptionError`` for anything else."""
-    match = SCHEDULER_ADDRESS.fullmatch(address)
-    if not match or not 1 <= int(match.group(2)) <= 65535:
-        raise OptionError(f"--scheduler {address!r} is not an address of the form tcp://HOST:PORT",
-                          hint="give the scheduler's address as 'dask scheduler' prints it, e.g. "
-                               "tcp://192.168.1.10:8786 (tls://, ws://, inproc:// and others are not supported)")
-    return match.group(1).strip("[]"), int(match.group(2))
-
-
-def check_scheduler(address: str) -> None:
-    """Make sure a Dask scheduler answers at ``address``, within
-    ``SCHEDULER_CONNECT_SECONDS`` to connect and ``SCHEDULER_ANSWER_SECONDS``
-    for its answer: a refused port is said at once, a listener that is not
-    Dask (silent, or saying something else) in seconds, never a hang."""
-    import asyncio
-    import socket
-    import struct
-
-    host, port = scheduler_address(address)
-    unreachable = f"cannot reach the scheduler {address}"
-    hint = "start one with 'dask scheduler' and give its tcp://HOST:PORT address"
-    # First a plain connection, which also reads the start of Dask's greeting
-    # (the byte count of its first message), so that neither a silent listener
-    # nor one that announces gigabytes is handed to Dask's own reader.
-    try:
-        with socket.create_connection((host, port), timeout=SCHEDULER_CONNECT_SECONDS) as probe:
-            probe.settimeout(SCHEDULER_ANSWER_SECONDS)
-            head = b""
-            while len(head) < 8:
-                chunk = probe.recv(8 - len(head))
-                if not chunk:
-                    break
-                head += chunk
-    except socket.timeout:
-        raise OptionError(f"{unreachable}: no answer within {SCHEDULER_CONNECT_SECONDS:g} s of connecting "
-                          "or of being greeted", hint=hint) from None
-    except OSError as exc:
-        raise OptionError(f"{unreachable} ({exc.strerror or exc})", hint=hint) from None
-    not_dask = OptionError(f"what listens at {address} is not a Dask scheduler", hint=hint)
-    if len(head) < 8 or not 0 < struct.unpack("<Q", head)[0] <= 1 << 16:
-        raise not_dask
-
-    async def identify():
-        from distributed.comm import connect
-        comm = await connect(address, timeout=SCHEDULER_CONNECT_SECONDS)
-        try:
-            await comm.write({"op": "identity", "reply": True})
-            return await comm.read()
-        finally:
-            comm.abort()
-
-    try:
-        reply = asyncio.run(asyncio.wait_for(identify(), SCHEDULER_CONNECT_SECONDS + SCHEDULER_ANSWER_SECONDS))
-    except Exception:
-        raise not_dask from None
-    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
-        raise not_dask
-
-
-def run_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[int, dict]]:
-    """The same jobs on a Dask distributed cluster. Its workers must see the
-    sources and the output folder at the same paths (a shared file system)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise OptionError("--scheduler needs Dask distributed",
-                          hint="install it with: pip install 'zinepress[cluster]'") from None
-    check_scheduler(scheduler)
-    try:
-        client = Client(scheduler, timeout=f"{SCHEDULER_CONNECT_SECONDS + SCHEDULER_ANSWER_SECONDS:g}s")
-    except OSError as exc:
-        raise OptionError(f"cannot reach the scheduler {scheduler} ({exc})",
-                          hint="start one with 'dask scheduler' and give its tcp:// address") from None
-    with client:
-        client.run(warm_up)
-        futures = client.map(build_job, specs, pure=False, key=[f"zinepress-{n}-{os.getpid()}-{time.time_ns()}"
-                                                               for n in range(len(specs))])
-        index = {future.key: n for n, future in enumerate(futures)}
-        try:
-            for future in as_completed(futures):
-                n = index[future.key]
-                yield n, _collect(future, specs[n])
-        except BaseException:
-            client.cancel(futures)
-            raise
-
-
-def _collect(future, spec: dict) -> dict:
-    """The job's result, or a failure when the worker itself died."""
-    try:
-        return future.result()
-    except Exception as exc:
-        return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped "
-                                                      f"({type(exc).__name__}: {exc})")
-
-
-# ---------------------------------------------------------------- reporting
-
-class Progress:
-    """What the user sees while the build runs: a progress bar on a terminal,
-    one line per file otherwise, only the failures with ``quiet``."""
-
-    def __init__(self, total: int, echo: Callable[..., None], *, quiet: bool, debug: bool,
-                 terminal: bool | None = None) -> None:
-        self.echo, self.quiet, self.debug = echo, quiet, debug
-        self.terminal = sys.stderr.isatty() if terminal is None else terminal
-        self.bar = None
-        if self.terminal and not quiet and total:
-            from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn,
-                                       TimeElapsedColumn)
-            self.bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                           TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
-            self.task = self.bar.add_task("", total=total)
-
-    def __enter__(self) -> "Progress":
-        if self.bar:
-            self.bar.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar:
-            self.bar.stop()
-
-    def say(self, text: str, err: bool = False, *, raw: bool = False) -> None:
-        """One line (file names in it escaped), or ``raw`` text (a traceback)."""
-        text = text if raw else one_line(text)
-        if self.bar:
-            self.bar.console.print(text, markup=False, highlight=False, soft_wrap=True)
-        else:
-            self.echo(text, err=err)
-
-    def running(self, source: str) -> None:
-        if self.bar:
-            self.bar.update(self.task, description=source)
-
-    def done(self, result: dict) -> None:
-        if self.bar:
-            self.bar.advance(self.task)
-        if result["status"] == "failed":
-            self.say(f"error: {result['error']}", err=True)
-            if self.debug and result.get("traceback"):
-                self.say(result["traceback"], err=True, raw=True)
-            return
-        if self.quiet:
-            return
-        for warning in result["warnings"]:
-            self.say(f"warning: {result['source']}: {warning}", err=True)
-        if self.debug:
-            for change in result.get("changes", []):
-                self.say(f"debug: {result['source']}: {change}", err=True)
-        if self.bar:
-            return
-        if result["status"] == "skipped":
-            self.say(f"skipped {result['source']} (up to date)")
-        else:
-            outputs = ", ".join(result["outputs"])
-            self.say(f"built {result['source']} → {outputs} ({result['pages']} pages, {result['seconds']:.1f}s)")
-
-
-def summary_table(results: list[dict], seconds: float) -> str:
-    counts = {status: sum(r["status"] == status for r in results) for status in ("built", "skipped", "failed")}
-    lines = [f"{'built':>8} {'skipped':>8} {'failed':>8} {'total':>8}   time",
-             f"{counts['built']:>8} {counts['skipped']:>8} {counts['failed']:>8} {len(results):>8}   {seconds:.1f}s"]
-    failed = [r for r in results if r["status"] == "failed"]
-    if failed:
-        width = max(len(one_line(r["source"])) for r in failed)
-        lines.append("failed:")
-        for r in failed:
-            source, reason = one_line(r["source"]), one_line(r["error"])
-            if reason.startswith(source + ": "):
-                reason = reason[len(source) + 2:]
-            lines.append(f"  {source:<{width}}  {reason}")
-    return "\n".join(lines)
-
-
-def report_entry(result: dict) -> dict:
-    return {key: result[key] for key in ("source", "status", "outputs", "pages", "seconds", "warnings", "error")}
-
-
-def write_report(path: Path, results: list[dict], seconds: float) -> None:
-    from pipeline.writers.output import write_atomically
-    counts = {status: sum(r["status"] == status for r in results) for status in ("built", "skipped", "failed")}
-    data = {"program": f"zinepress {__version__}", "seconds": round(seconds, 3), **counts,
-            "sources": [report_entry(r) for r in results]}
-    write_atomically(path, json_bytes(data))
 
 
 # ---------------------------------------------------------------- the build

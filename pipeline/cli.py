@@ -92,7 +92,7 @@ def build(
             pdf_options.paper = f"{max(width, height) / 4:.2f}x{min(width, height) / 2:.2f}"
         pdf_options.check()
         if scheduler:
-            from pipeline.batch import scheduler_address
+            from pipeline.batch_dask import scheduler_address
             scheduler_address(scheduler)
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
