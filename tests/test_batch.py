@@ -21,6 +21,13 @@ GOOD = {  # where each corpus text goes in the source tree
 FAILING = ["bad.muse", "broken.muse", "clash/a.md", "clash/a.txt", "pipe.txt"]
 
 
+# Two local Dask workers, no dashboard; the scheduler's own web server (which
+# it starts even without one) on a free port, not 8787, which another cluster
+# running at the same time may hold.
+LOCAL_CLUSTER = dict(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                     dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"})
+
+
 def good_tree(root: Path) -> Path:
     for rel, corpus in GOOD.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -211,8 +218,7 @@ def test_dask_cluster_gives_the_same_outputs_and_report(tmp_path, monkeypatch):
     assert proc.returncode == 0, proc.stderr
     # The workers do not have SOURCE_DATE_EPOCH: the job carries the client's.
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(**LOCAL_CLUSTER) as cluster:
         address = cluster.scheduler_address
         report = tmp_path / "report.json"
         proc = run_cli("build", src, "-o", cluster_out, "--format", formats, "--scheduler", address,
@@ -280,8 +286,7 @@ def test_twenty_builds_give_identical_bytes_locally_and_on_a_cluster(tmp_path, m
     proc = run_cli("build", src, "-o", local, "--format", formats, "--jobs", "2", "--quiet", env=EPOCH)
     assert proc.returncode == 0, proc.stderr
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(**LOCAL_CLUSTER) as cluster:
         proc = run_cli("build", src, "-o", cluster_out, "--format", formats, "--quiet",
                        "--scheduler", cluster.scheduler_address, env=EPOCH)
         assert proc.returncode == 0, proc.stderr
