@@ -224,13 +224,18 @@ def _unwrap(el: etree._Element) -> None:
 
 def depth(root: etree._Element) -> int:
     """How many element levels ``root`` holds below it (a level at a time: no
-    recursion limit, and little work for the many small roots of notes)."""
-    deepest, level = 0, [root]
+    recursion limit)."""
+    return deepest([root])
+
+
+def deepest(roots: list[etree._Element]) -> int:
+    """How many element levels the deepest of ``roots`` holds below it."""
+    levels, level = 0, roots
     while True:
         level = [child for el in level for child in el]
         if not level:
-            return deepest
-        deepest += 1
+            return levels
+        levels += 1
 
 
 def vet(doc: Document, text: str = "") -> Document:
@@ -239,7 +244,9 @@ def vet(doc: Document, text: str = "") -> Document:
     where = _Locator(text)
     path = doc.path
     roots = [doc.body] + [note.body for note in doc.notes.values()]
-    for root in roots:
+    # the deepest of all at once (the many small roots of notes in one walk);
+    # only when some root is too deep, which one it is
+    for root in (roots if deepest(roots) > MAX_DEPTH else ()):
         levels = depth(root)
         if levels > MAX_DEPTH:
             raise SourceTooLarge(
