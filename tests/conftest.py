@@ -1,6 +1,16 @@
 """Shared test tools: the corpus, building through the CLI, reading outputs back
 with poppler, and EPUBCheck on many files in one Java process."""
 
+# How the suite imports: every module here (test or support) takes these helpers
+# as ``from conftest import NAME``. pytest puts tests/ on sys.path to import this
+# file (a conftest in a folder without __init__.py), so that form works however
+# pytest is started; ``tests.conftest`` resolves only when the repository root is
+# on sys.path as well (``python -m pytest`` run from it), and is then a second
+# copy of this module, with its own CLI server and checker processes. No module
+# imports a ``test_*`` module: what test modules share lives in a support module
+# (source_facts.py, output_words.py, epub_checks.py, ...). test_suite_hygiene.py
+# holds the suite to both rules.
+
 from __future__ import annotations
 
 import os

@@ -101,12 +101,13 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
             locators.append(self)
 
     monkeypatch.setattr(safety, "_Locator", CountingLocator)
+    previous = sys.gettrace()       # a coverage tool's or a debugger's, given back after
     if trace:
         sys.settrace(tracer)
     try:
         doc = read(path)
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count[0] + inline[0] + sum(locator.scanned for locator in locators), doc, inline[0]
 
 
