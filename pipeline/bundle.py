@@ -59,9 +59,7 @@ def combine(docs: list[Document], title: str, author: str = "", lang: str = "") 
         rights=_same([d.metadata.rights for d in docs]),
         topics=list(dict.fromkeys(t for d in docs for t in d.metadata.topics)),
     )
-    site = _same([d.metadata.extra.get("site", "") for d in docs])
-    if site:
-        meta.extra["site"] = site
+    meta.site = _same([d.metadata.site for d in docs])
     body = new_body()
     notes: dict[str, Note] = {}
     warnings: list[str] = []

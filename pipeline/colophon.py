@@ -4,7 +4,7 @@ Laid out like The Anarchist Library's own final page: publisher and rights at
 the top; author, title, date, where the text was retrieved from, notes and
 the site at the bottom. A text without a title or an author cannot be
 attributed, so the build stops and says which field is missing and how to
-give it in the source's own format.
+give it in the source's own format (``Document.how_to_state``, from its reader).
 """
 
 from __future__ import annotations
@@ -13,18 +13,6 @@ from dataclasses import dataclass, field
 
 from pipeline.document import Document
 from pipeline.errors import MissingMetadata
-
-# How each format states a field, for the error message.
-HOW_TO_SUPPLY = {
-    "muse": {"title": "add a '#title …' line to the header", "author": "add an '#author …' line to the header"},
-    "markdown": {"title": "add 'title: …' to the YAML front matter", "author": "add 'author: …' to the YAML front matter"},
-    "export": {"title": "add the title as a '## …' heading at the top", "author": "add the author's name on the line under the title"},
-    "plain": {"title": "put the title on the first line", "author": "put the author's name on the line under the title"},
-    "epub": {"title": "give the book a dc:title in its package document", "author": "give the book a dc:creator in its package document"},
-    "docx": {"title": "fill in Title in the document's properties (File > Info)", "author": "fill in Author in the document's properties (File > Info)"},
-    "odt": {"title": "fill in Title in File > Properties > Description", "author": "fill in the author in File > Properties"},
-    "html": {"title": "give the page a <title> or an og:title", "author": "give the page a <meta name=\"author\">"},
-}
 
 
 @dataclass
@@ -57,7 +45,7 @@ def require_attribution(doc: Document) -> None:
     if not missing:
         return
     name = missing[0]
-    how = HOW_TO_SUPPLY.get(doc.format, {}).get(name, f"state the {name} in the source")
+    how = doc.how_to_state.get(name, f"state the {name} in the source")
     also = f" (and no {missing[1]})" if len(missing) > 1 else ""
     seen = candidate_lines(doc)
     lines = f"; lines near the top: {' | '.join(seen)}" if seen else ""
@@ -89,5 +77,5 @@ def build_colophon(doc: Document) -> Colophon:
         date=m.date,
         source=m.source,
         notes=[line for line in m.notes.split("\n") if line.strip()],
-        site=m.extra.get("site", ""),
+        site=m.site,
     )

@@ -32,6 +32,14 @@ Inline
 
 A footnote's body lives in ``Document.notes[ID].body``: a ``div`` of blocks,
 which may itself contain ``noteref``s to secondary notes.
+
+The same vocabulary as code, for the readers that build it and the passes that
+read it: ``HEADINGS``, ``BLOCKS`` (with ``TEXTLESS_BLOCKS``, whose children are
+blocks, and ``BLOCK_CONTAINERS``, where blocks and loose text meet),
+``DIV_CLASSES``, ``SPAN_CLASSES``, ``LIST_TYPES``, ``DIRECTIONS`` and
+``ATTRIBUTES``; ``is_noteref`` tells a footnote reference. The helpers below
+edit a tree without losing text: ``remove_keeping_tail``, ``unwrap``,
+``append_text``, ``drop_image``.
 """
 
 from __future__ import annotations
@@ -44,6 +52,29 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5")      # a tuple: ``el.iter(*HEADINGS)``
+BLOCKS = frozenset({*HEADINGS, "p", "blockquote", "div", "pre", "ul", "ol", "li", "dl", "dt", "dd",
+                    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+                    "figure", "figcaption", "hr"})
+# Blocks whose children are blocks (items, rows, cells, an image and its
+# caption), never text of their own.
+TEXTLESS_BLOCKS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "figure"})
+# Where blocks stand among themselves: loose text there belongs in a ``p``.
+BLOCK_CONTAINERS = frozenset({"body", "blockquote", "div"})
+DIV_CLASSES = frozenset({"verse", "center", "right", "biblio", "play", "pagebreak"})
+SPAN_CLASSES = frozenset({"sc", "sf"})
+LIST_TYPES = frozenset({"1", "a", "A", "i", "I"})       # ``ol type=…``
+DIRECTIONS = frozenset({"ltr", "rtl", "auto"})          # ``dir=…``
+# Every attribute an element of the body or a note may carry.
+ATTRIBUTES = frozenset({"class", "id", "lang", "dir", "href", "src", "alt", "title", "type", "start",
+                        "colspan", "rowspan", "data-toc", "data-label"})
+
+
+def is_noteref(el: etree._Element) -> bool:
+    """Whether ``el`` is a footnote reference (``a`` of class ``noteref``)."""
+    return el.tag == "a" and "noteref" in (el.get("class") or "").split()
 
 
 @dataclass
@@ -63,11 +94,23 @@ class Metadata:
     cover: str = ""         # an image file relative to the source's folder
     notoc: bool = False     # the source asks for no table of contents
     nofinalpage: bool = False  # the source asks for no colophon page
+    # The authors' names as sorted ("Kropotkin, Peter"), when the source gives
+    # them (a .muse ``#SORTauthors``): the EPUB's ``file-as``.
+    sort_authors: list[str] = field(default_factory=list)
+    site: str = ""          # the site the text comes from, closing the colophon
     extra: dict[str, str] = field(default_factory=dict)  # directives we do not use
 
     @property
     def author_line(self) -> str:
         return ", ".join(self.authors)
+
+
+def sort_names(value: str) -> list[str]:
+    """The names of a written list of sort names ("Kropotkin, Peter; Reclus,
+    Élisée"), split as Amusewiki splits ``#SORTauthors``: on semicolons when
+    there are any, else on commas."""
+    separator = ";" if ";" in value else ","
+    return [part.strip() for part in value.split(separator) if part.strip()]
 
 
 @dataclass
@@ -87,6 +130,9 @@ class Document:
     notes: dict[str, Note] = field(default_factory=dict)
     path: Path | None = None          # the source file, for resolving images
     format: str = ""                  # the reader that produced it, for messages only
+    # How the source's format states a field ("title", "author" → what to
+    # write where), for the message when one is missing.
+    how_to_state: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     # What the readers and the normaliser removed or repaired, one line each
     # (debris rules, ligatures): shown with ``--debug``, so nothing goes unseen.
@@ -97,7 +143,7 @@ class Document:
         return self.path.parent if self.path else None
 
     def headings(self) -> list[etree._Element]:
-        return [el for el in self.body.iter("h1", "h2", "h3", "h4", "h5")]
+        return list(self.body.iter(*HEADINGS))
 
     def identifier(self) -> str:
         """The book's identifier: what identifies the *work*, not its bytes, so
@@ -185,6 +231,27 @@ def remove_keeping_tail(el: etree._Element, text: str = "") -> None:
         else:
             parent.text = (parent.text or "") + joined
     parent.remove(el)
+
+
+def unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content: its text, children and tail stay where it stood."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    index = parent.index(el)
+    previous = el.getprevious()
+    if el.text:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.text
+        else:
+            parent.text = (parent.text or "") + el.text
+    children = list(el)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if el.tail and children:
+        children[-1].tail = (children[-1].tail or "") + el.tail
+        el.tail = None
+    remove_keeping_tail(el)
 
 
 def text_content(el: etree._Element) -> str:

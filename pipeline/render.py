@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,21 +20,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from lxml import etree
 
 from pipeline.colophon import Colophon, build_colophon
-from pipeline.document import Document, drop_image, remove_keeping_tail, text_content
+from pipeline.document import (BLOCKS, HEADINGS, Document, append_text, drop_image, is_noteref,
+                               remove_keeping_tail, text_content, unwrap)
 from pipeline.labels import labels_for
 from pipeline.language import guess_language
 from pipeline.scripts import direction
 
-HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5")
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-# Block elements of the vocabulary; inside a PDF footnote (an inline float)
-# they become spans with display: block, so that the HTML parser keeps them.
-BLOCK_TAGS = {"p", "blockquote", "div", "pre", "ul", "ol", "li", "dl", "dt", "dd",
-              "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-              "figure", "figcaption", "hr", *HEADING_TAGS}
 
 
 @lru_cache(maxsize=1)
@@ -81,9 +75,11 @@ class Prepared:
 
 
 def prepare(doc: Document) -> Prepared:
-    """Check the attribution, give headings ids and build the table of contents."""
+    """Check the attribution, give headings ids and build the table of contents,
+    on a copy: ``Prepared.doc`` is a new document, ``doc`` is left unchanged."""
     colophon = build_colophon(doc)
     lang = doc.metadata.lang or guess_language(text_content(doc.body))
+    doc = replace(doc, body=copy.deepcopy(doc.body), warnings=list(doc.warnings), changes=list(doc.changes))
     if not doc.metadata.lang:
         doc.warnings.append(f"the source states no language; typeset as {lang!r} (give one with --lang)")
     used = {el.get("id") for el in doc.body.iter() if el.get("id")}
@@ -108,7 +104,7 @@ def prepare(doc: Document) -> Prepared:
 def heading_title(heading: etree._Element) -> str:
     """A heading's text without its footnote references, on one line."""
     clean = copy.deepcopy(heading)
-    for ref in clean.xpath(".//a[contains(concat(' ', @class, ' '), ' noteref ')]"):
+    for ref in [el for el in clean.iter("a") if is_noteref(el)]:
         remove_keeping_tail(ref)
     return " ".join(text_content(clean).split())
 
@@ -136,7 +132,7 @@ def pdf_body(prep: Prepared) -> etree._Element:
         br.tail = " " + (br.tail or "")
     ids = _RepeatIds()
     for ref in list(body.iter("a")):
-        if "noteref" not in (ref.get("class") or "").split():
+        if not is_noteref(ref):
             href = ref.get("href")
             if href and not href.startswith("#"):
                 ref.set("href", link_href(href))
@@ -154,7 +150,7 @@ def pdf_body(prep: Prepared) -> etree._Element:
         # Notes referenced from inside this note follow it, so they land on the same page.
         for inner in note.body.iter("a"):
             inner_id = (inner.get("href") or "").lstrip("#")
-            if "noteref" in (inner.get("class") or "") and inner_id in doc.notes:
+            if is_noteref(inner) and inner_id in doc.notes:
                 spans.append(_footnote_span(doc.notes[inner_id], ids.next("fn", inner_id)))
         parent = ref.getparent()
         index = parent.index(ref)
@@ -180,7 +176,7 @@ def _ruby_for_pdf(ruby: etree._Element) -> None:
         rp.tail = None
         ruby.remove(rp)
         if tail:
-            _append_text(ruby, tail)
+            append_text(ruby, tail)
     base = etree.Element("span", {"class": "rb"})
     base.text = ruby.text
     for child in list(ruby):
@@ -193,13 +189,6 @@ def _ruby_for_pdf(ruby: etree._Element) -> None:
         rt.tag = "span"
         rt.set("class", "rt")
         ruby.append(rt)
-
-
-def _append_text(el: etree._Element, text: str) -> None:
-    if len(el):
-        el[-1].tail = (el[-1].tail or "") + text
-    else:
-        el.text = (el.text or "") + text
 
 
 # Korean is written with spaces between words and breaks only there
@@ -268,11 +257,13 @@ def _footnote_span(note, span_id: str) -> etree._Element:
     span = etree.Element("span", {"class": "footnote" + (" secondary" if note.secondary else ""),
                                   "id": span_id, "data-label": note.label})
     content = copy.deepcopy(note.body)
+    # Blocks become spans with display: block, which the HTML parser keeps
+    # inside a note (an inline float).
     for el in content.iter():
-        if el.tag in BLOCK_TAGS:
+        if el.tag in BLOCKS:
             el.set("class", f"fn-{el.tag} " + (el.get("class") or ""))
             el.tag = "span"
-        elif el.tag == "a" and "noteref" in (el.get("class") or ""):
+        elif is_noteref(el):
             el.tag = "sup"
             el.attrib.pop("href", None)
         elif el.tag == "a" and el.get("href") and not el.get("href").startswith("#"):
@@ -334,7 +325,7 @@ def split_chapters(body: etree._Element, max_bytes: int = 60000) -> list[etree._
     ones. The cuts are at h1/h2, or, in a text without those, at the highest
     level of heading it has."""
     total = len(text_content(body).encode("utf-8"))
-    levels = sorted({int(child.tag[1]) for child in body if child.tag in HEADING_TAGS})
+    levels = sorted({int(child.tag[1]) for child in body if child.tag in HEADINGS})
     if total <= max_bytes or not levels:
         return [body]
     cut_tags = ("h1", "h2") if levels[0] <= 2 else (f"h{levels[0]}",)
@@ -367,7 +358,7 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
     for n, chunk in enumerate(chunks, start=1):
         name = f"text{n:03d}.xhtml"
         heads = [TocEntry(int(h.tag[1]), h.get("data-toc") or " ".join(text_content(h).split()), h.get("id"))
-                 for h in chunk.iter(*HEADING_TAGS)]
+                 for h in chunk.iter(*HEADINGS)]
         title = heads[0].title if heads else doc.metadata.title
         _close_heading_gaps(chunk)
         parts.append(EpubPart(name, title, "chapter", body=chunk, headings=heads))
@@ -376,7 +367,7 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
                 anchor_file[el.get("id")] = name
             if el.tag == "span" and el.get("data-page") in text_pages:
                 parts[-1].pages.append((int(el.get("data-page")), el.get("id")))
-            if el.tag == "a" and "noteref" in (el.get("class") or ""):
+            if is_noteref(el):
                 note_file.setdefault((el.get("href") or "").lstrip("#"), name)
     # Notes referenced only from other notes go with their parent note's file.
     changed = True
@@ -387,7 +378,7 @@ def epub_parts(prep: Prepared, image_href=None) -> list[EpubPart]:
                 continue
             for inner in note.body.iter("a"):
                 inner_id = (inner.get("href") or "").lstrip("#")
-                if "noteref" in (inner.get("class") or "") and inner_id not in note_file:
+                if is_noteref(inner) and inner_id not in note_file:
                     note_file[inner_id] = note_file[note_id]
                     changed = True
     for note_id, note in doc.notes.items():
@@ -443,7 +434,7 @@ def _close_heading_gaps(chunk: etree._Element) -> None:
     that skips a level (h2, then h4) reads h2, h3 to a screen reader. The
     contents keep the source's own levels (``EpubPart.headings``)."""
     previous = 1
-    for heading in chunk.iter(*HEADING_TAGS):
+    for heading in chunk.iter(*HEADINGS):
         level = min(int(heading.tag[1]), previous + 1)
         heading.tag = f"h{level}"
         previous = level
@@ -452,7 +443,7 @@ def _close_heading_gaps(chunk: etree._Element) -> None:
 def _skipped(el: etree._Element) -> bool:
     """Text the pamphlet sets small or not in the text's flow: note calls, raised
     and lowered text."""
-    return el.tag in ("sup", "sub") or (el.tag == "a" and "noteref" in (el.get("class") or "").split())
+    return el.tag in ("sup", "sub") or is_noteref(el)
 
 
 # A run of the characters ``str.isalnum`` holds: a word character, not the underscore.
@@ -547,10 +538,10 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
     el = copy.deepcopy(el)
     for a in list(el.iter("a")):
         href = a.get("href") or ""
-        if "noteref" in (a.get("class") or ""):
+        if is_noteref(a):
             note_id = href.lstrip("#")
             if notes is not None and note_id not in notes:
-                _unwrap(a)
+                _unlink(a)
                 continue
             a.set("id", calls.id_for(note_id, file_name) if calls else f"fnref-{note_id}")
             a.set("{%s}type" % EPUB_NS, "noteref")
@@ -560,11 +551,11 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
         elif href.startswith("#"):
             target = anchor_file.get(href[1:])
             if target is None:
-                _unwrap(a)
+                _unlink(a)
             elif target != file_name:
                 a.set("href", f"{target}{href}")
         elif href and not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href):
-            _unwrap(a)      # relative to a web site or folder the book does not contain
+            _unlink(a)      # relative to a web site or folder the book does not contain
         elif href:
             a.set("href", link_href(href))
     for img in list(el.iter("img")):
@@ -599,34 +590,14 @@ def _epub_fragment(el: etree._Element, file_name: str, anchor_file: dict[str, st
     return re.sub(r' xmlns(:epub)?="[^"]*"', "", inner)
 
 
-def _unwrap(el: etree._Element) -> None:
+def _unlink(el: etree._Element) -> None:
     """Replace a link by its content (text, children, tail); one with an ``id``
     stays as a plain anchor, since other links may point at it."""
-    parent = el.getparent()
-    if parent is None or el.get("id"):
+    if el.getparent() is None or el.get("id"):
         for name in ("href", "class", "role", "{%s}type" % EPUB_NS):
             el.attrib.pop(name, None)
         return
-    index = parent.index(el)
-    text = el.text or ""
-    if index == 0:
-        parent.text = (parent.text or "") + text
-    else:
-        prev = parent[index - 1]
-        prev.tail = (prev.tail or "") + text
-    children = list(el)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    tail = el.tail or ""
-    parent.remove(el)
-    if tail:
-        if children:
-            children[-1].tail = (children[-1].tail or "") + tail
-        elif index == 0:
-            parent.text = (parent.text or "") + tail
-        else:
-            prev = parent[index - 1]
-            prev.tail = (prev.tail or "") + tail
+    unwrap(el)
 
 
 def style_path(name: str) -> Path:

@@ -21,7 +21,7 @@ second wall, applied to every ``Document`` whatever its reader:
   their content; attributes other than the vocabulary's (event handlers,
   ``style``, ``rel``…) are dropped;
 * the cover named in the metadata obeys the image rule;
-* nesting deeper than ``MAX_DEPTH`` elements stops the build with
+* nesting deeper than ``MAX_TREE_DEPTH`` elements stops the build with
   ``SourceTooLarge``: the PDF engine lays out nested blocks recursively and
   fails somewhere under a hundred levels, and no real text nests that deep.
 """
@@ -35,11 +35,13 @@ from urllib.parse import unquote, urlparse
 
 from lxml import etree
 
-from pipeline.document import Document, drop_image, remove_keeping_tail
+from pipeline.document import ATTRIBUTES, DIRECTIONS, Document, drop_image, is_noteref, remove_keeping_tail, unwrap
 from pipeline.errors import SourceTooLarge
 from pipeline.images import ImageRefused, Picture, data_uri_image, load_image
 
-MAX_DEPTH = 50
+# The most element levels a Document's body or note may hold: the PDF engine
+# lays them out recursively.
+MAX_TREE_DEPTH = 50
 # The only links kept, besides "#anchors": addresses that mean the same on any
 # machine. A local path would become a file:// address of the builder's disk.
 LINK_SCHEMES = {"http", "https", "mailto"}
@@ -48,9 +50,6 @@ DANGEROUS_TAGS = {
     "meta", "base", "form", "input", "button", "select", "textarea", "svg", "math", "audio",
     "video", "source", "track", "canvas", "template", "noscript", "portal", "param",
 }
-ALLOWED_ATTRIBUTES = {"class", "id", "lang", "dir", "href", "src", "alt", "title", "type", "start",
-                      "colspan", "rowspan", "data-toc", "data-label"}
-DIRECTIONS = {"ltr", "rtl", "auto"}
 
 
 def line_of(text: str, needle: str, start: int = 0, wrap: bool = True) -> tuple[int | None, int]:
@@ -78,7 +77,7 @@ def line_at(text: str, index: int) -> int:
     return bisect_right(_line_starts_cache[1], index) + 1
 
 
-class _Locator:
+class Locator:
     """Finds the line of each reference in the source text, in order of appearance."""
 
     # References are looked for first in this many characters after the last one
@@ -201,27 +200,6 @@ def usable_image(src: str, base_dir: Path | None) -> tuple[Picture | None, str]:
         return None, str(exc)
 
 
-def _unwrap(el: etree._Element) -> None:
-    """Replace ``el`` by its content."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    index = parent.index(el)
-    previous = el.getprevious()
-    if el.text:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + el.text
-        else:
-            parent.text = (parent.text or "") + el.text
-    children = list(el)
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    if el.tail and children:
-        children[-1].tail = (children[-1].tail or "") + el.tail
-        el.tail = None
-    remove_keeping_tail(el)
-
-
 def depth(root: etree._Element) -> int:
     """How many element levels ``root`` holds below it (a level at a time: no
     recursion limit)."""
@@ -241,17 +219,17 @@ def deepest(roots: list[etree._Element]) -> int:
 def vet(doc: Document, text: str = "") -> Document:
     """Apply the rules above to ``doc`` in place; ``text`` is the decoded source,
     used only to say on which line a refused reference stands."""
-    where = _Locator(text)
+    where = Locator(text)
     path = doc.path
     roots = [doc.body] + [note.body for note in doc.notes.values()]
     # the deepest of all at once (the many small roots of notes in one walk);
     # only when some root is too deep, which one it is
-    for root in (roots if deepest(roots) > MAX_DEPTH else ()):
+    for root in (roots if deepest(roots) > MAX_TREE_DEPTH else ()):
         levels = depth(root)
-        if levels > MAX_DEPTH:
+        if levels > MAX_TREE_DEPTH:
             raise SourceTooLarge(
                 f"the text is nested {levels} levels deep (quotes, lists or blocks inside each other; "
-                f"the limit is {MAX_DEPTH})", path=path,
+                f"the limit is {MAX_TREE_DEPTH})", path=path,
                 hint="close the quotes or lists that were left open, or flatten the nesting")
     removed: dict[str, int] = {}
     for root in roots:
@@ -267,7 +245,7 @@ def vet(doc: Document, text: str = "") -> Document:
                 remove_keeping_tail(el)
                 continue
             for name in list(el.attrib):
-                if name not in ALLOWED_ATTRIBUTES:
+                if name not in ATTRIBUTES:
                     del el.attrib[name]
             if el.get("dir") is not None and el.get("dir") not in DIRECTIONS:
                 del el.attrib["dir"]
@@ -293,19 +271,17 @@ def vet(doc: Document, text: str = "") -> Document:
             except ValueError:      # e.g. "http://[": the PDF engine would stop on it
                 doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: "
                                     "it is not a valid address")
-                _unwrap(a)
+                unwrap(a)
                 continue
             if scheme not in LINK_SCHEMES:
                 why = (f"{scheme}: links are not kept" if len(scheme) > 1 else
                        "a link to a local file is not kept (it would name a folder of the machine "
                        "that builds the book); link to an http(s) address or a #heading")
                 doc.warnings.append(f"{where.where(href)}link to {href[:80]!r} made plain text: {why}")
-                _unwrap(a)
+                unwrap(a)
     for tag, count in sorted(removed.items()):
         doc.warnings.append(f"{where.where('<' + tag)}removed {count} <{tag}> element(s): "
                             "raw HTML that runs or embeds something is not kept")
-    if doc.format in MARKDOWN_FORMATS:
-        _refused_by_sanitizer(doc, text)
     _check_notes(doc, where)
     cover = doc.metadata.cover.strip()
     if cover:
@@ -316,25 +292,14 @@ def vet(doc: Document, text: str = "") -> Document:
     return doc
 
 
-MARKDOWN_FORMATS = {"markdown", "export", "converted"}
-
-
-def _is_noteref(a: etree._Element) -> bool:
-    return "noteref" in (a.get("class") or "").split()
-
-
-# A note reference Python-Markdown left as text (no such note).
-_UNREAD_NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]{1,40})\]")
-
-
-def _check_notes(doc: Document, where: _Locator) -> None:
+def _check_notes(doc: Document, where: Locator) -> None:
     """References without notes become their label as text; notes without
     references are kept at the end of the body: nothing is lost, all is said."""
     roots = [doc.body] + [note.body for note in doc.notes.values()]
     cited: set[str] = set()
     for root in roots:
         for a in list(root.iter("a")):
-            if not _is_noteref(a):
+            if not is_noteref(a):
                 continue
             note_id = (a.get("href") or "").lstrip("#")
             if note_id in doc.notes:
@@ -345,14 +310,6 @@ def _check_notes(doc: Document, where: _Locator) -> None:
                                 "kept as text")
             a.attrib.clear()
             a.tag = "sup"
-    if doc.format in MARKDOWN_FORMATS:   # Python-Markdown leaves such references as text
-        for el in doc.body.iter():
-            if el.tag in ("pre", "code") or not isinstance(el.tag, str):
-                continue
-            for chunk in (el.text, *(child.tail for child in el)):
-                for m in _UNREAD_NOTE_REFERENCE.finditer(chunk or ""):
-                    doc.warnings.append(f"{where.where(m.group(0), exact=True)}footnote reference {m.group(0)} has no "
-                                        "note; kept as text")
     orphans = [note_id for note_id in doc.notes if note_id not in cited]
     for note_id in orphans:
         note = doc.notes.pop(note_id)
@@ -370,28 +327,3 @@ def _check_notes(doc: Document, where: _Locator) -> None:
             etree.SubElement(kept, "p").text = note.body.text
         for block in blocks:
             kept.append(block)
-
-
-# Markdown images and links, reference definitions and raw HTML attributes that
-# name an address: the sanitizer drops those with other schemes silently, so
-# they are found in the source text to be reported. A link text holds no "[":
-# from each "[" the search stops at the next one, so a run of them stays linear.
-_ADDRESS_IN_MARKDOWN = re.compile(
-    r"""(?P<image>!)?\[[^\][\n]*\]\(\s*<?(?P<md>[A-Za-z][A-Za-z0-9+.-]*:[^\s)>]*)"""
-    r"""|^[ ]{0,3}\[[^\]\n]+\]:\s*<?(?P<ref>[A-Za-z][A-Za-z0-9+.-]*:\S*)"""
-    r"""|\b(?P<attr>src|href|data)\s*=\s*["']?\s*(?P<raw>[A-Za-z][A-Za-z0-9+.-]*:[^\s"'>]*)""",
-    re.MULTILINE)
-
-
-def _refused_by_sanitizer(doc: Document, text: str) -> None:
-    for m in _ADDRESS_IN_MARKDOWN.finditer(text):
-        address = m.group("md") or m.group("ref") or m.group("raw")
-        scheme = address.split(":", 1)[0].lower()
-        if scheme in LINK_SCHEMES or len(scheme) == 1:
-            continue
-        what = ("image" if m.group("image") else "resource" if m.group("attr") in ("src", "data")
-                else "link")
-        line = line_at(text, m.start())
-        shown = address if len(address) <= 80 else address[:77] + "..."
-        doc.warnings.append(f"line {line}: {what} {shown!r} removed: {scheme}: addresses are not used"
-                            + (" (name a file next to the source by a relative path)" if what != "link" else ""))

@@ -43,6 +43,32 @@ def test_unknown_language_falls_back_to_english():
     assert len({len(v) for v in LABELS.values()}) == 1
 
 
+def test_prepare_leaves_its_input_unchanged():
+    """``prepare`` gives headings ids and short titles and says the language it
+    guessed on a new document: the one it is given is as it was."""
+    from dataclasses import asdict
+
+    from lxml import etree
+
+    from pipeline.readers import muse
+    from pipeline.render import prepare
+
+    doc = muse.parse(HEADED.replace("#lang {lang}\n", "").replace("{{1}}", "{1}"))
+
+    def state(d):
+        return (etree.tostring(d.body), [(n.id, n.label, etree.tostring(n.body)) for n in d.notes.values()],
+                asdict(d.metadata), list(d.warnings), list(d.changes))
+
+    before = state(doc)
+    prep = prepare(doc)
+    assert state(doc) == before
+    assert prep.doc is not doc
+    assert [h.get("id") for h in prep.doc.headings()] == ["h1", "h2"]
+    assert [h.get("data-toc") for h in prep.doc.headings()] == ["First part", "Second part"]
+    assert prep.doc.warnings[-1].startswith("the source states no language")
+    assert not any(h.get("id") or h.get("data-toc") for h in doc.headings())
+
+
 @pytest.fixture(scope="module")
 def headed(tmp_path_factory):
     out = tmp_path_factory.mktemp("headed")

@@ -31,7 +31,7 @@ def test_sample_metadata_exact():
                         "146-anarchist-azat-miftakhov-an-example-of-resistance")
     assert m.publisher == "The Anarchist Library"
     assert m.rights == "Anti-Copyright"
-    assert m.extra["site"] == "theanarchistlibrary.org"
+    assert m.site == "theanarchistlibrary.org"
     assert m.lang == ""  # the export does not say; nothing is invented
 
 

@@ -25,10 +25,11 @@ def test_manual_header():
     assert doc.body[0].tag == "p" and doc.body[0].text.startswith("Copyright (C) 2004")
 
 
-def test_author_is_display_and_sort_authors_stay_in_extra():
+def test_author_is_display_and_sort_authors_are_the_sort_names():
     doc = muse.parse("#title T\n#author Pëtr Kropotkin, and friends\n#SORTauthors A; B\n\nText\n")
     assert doc.metadata.authors == ["Pëtr Kropotkin, and friends"]
-    assert doc.metadata.extra["SORTauthors"] == "A; B"
+    assert doc.metadata.sort_authors == ["A", "B"]
+    assert "SORTauthors" not in doc.metadata.extra
 
 
 def test_sortauthors_split_on_commas_and_semicolons():

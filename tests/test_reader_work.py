@@ -95,12 +95,12 @@ def _work(name: str, size: int, folder: Path, monkeypatch, trace: bool = True) -
                                                  for kind, (rx, offset) in muse_tokens._CLOSER.items()})
     locators = []
 
-    class CountingLocator(safety._Locator):
+    class CountingLocator(safety.Locator):
         def __init__(self, text) -> None:
             super().__init__(text)
             locators.append(self)
 
-    monkeypatch.setattr(safety, "_Locator", CountingLocator)
+    monkeypatch.setattr(safety, "Locator", CountingLocator)
     previous = sys.gettrace()       # a coverage tool's or a debugger's, given back after
     if trace:
         sys.settrace(tracer)

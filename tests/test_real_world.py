@@ -360,7 +360,7 @@ def test_the_library_colophon_page_of_a_converted_pdf_is_metadata():
     doc, meta = _built("library-pdf2md-colophon-page.md")
     assert meta == ("An Appeal to the Young", "", ["Pëtr Kropotkin"], "1880")
     m = doc.metadata
-    assert (m.publisher, m.rights, m.source, m.extra.get("site")) == (
+    assert (m.publisher, m.rights, m.source, m.site) == (
         "The Anarchist Library", "Anti-Copyright", "Retrieved on February 16th, 2009 from dwardmac.pitzer.edu",
         "theanarchistlibrary.org")
     assert m.notes == "First appeared in French, 1880. “Aux Jeunes Gens”. Le Révolté, June 25; July 10; August 7, 21"

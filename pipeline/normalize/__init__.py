@@ -52,7 +52,7 @@ def _metadata(m: Metadata, typography: bool) -> Metadata:
         notes="\n".join(t(line) for line in m.notes.split("\n")),    # one a line, as the colophon has them
         publisher=t(m.publisher), rights=t(m.rights),
         topics=[repair_string(x) for x in m.topics], source=repair_string(m.source),
-        lang=m.lang.strip(), extra=dict(m.extra))
+        lang=m.lang.strip(), sort_authors=list(m.sort_authors), extra=dict(m.extra))
 
 
 def normalize(doc: Document, *, typography: bool = True) -> Document:

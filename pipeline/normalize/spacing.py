@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
+from pipeline.document import is_noteref
+
 SPACES = " \t\r\n"
 INLINE = {"em", "strong", "a", "span", "del", "sup", "sub", "ruby"}
-
-
-def _is_noteref(el: etree._Element) -> bool:
-    return el.tag == "a" and "noteref" in (el.get("class") or "").split()
 
 
 def _before(el: etree._Element, text: str) -> None:
@@ -30,7 +28,7 @@ def spaces_outside(root: etree._Element) -> None:
     """Move the spaces (line ends too: the repairs make them spaces) at the start
     and the end of every inline element out of it, innermost first (in place)."""
     for el in reversed(list(root.iter(*INLINE))):
-        if _is_noteref(el) or el.getparent() is None:
+        if is_noteref(el) or el.getparent() is None:
             continue
         text = el.text or ""
         kept = text.lstrip(SPACES)

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from pipeline.document import BLOCKS, TEXTLESS_BLOCKS, is_noteref
+
 MARK = "\x0e"     # SHIFT OUT
 OPAQUE = "\x1a"   # SUBSTITUTE
 BREAK = "\x0f"    # SHIFT IN
@@ -41,17 +43,8 @@ MARKERS = MARK + OPAQUE + BREAK
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MARKER_RE = re.compile(f"[{MARKERS}]")
 
-BLOCKS = {"body", "div", "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li",
-          "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-          "figure", "figcaption", "pre", "hr"}
-# Blocks whose direct content is never text (their children are blocks).
-CONTAINERS_ONLY = {"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "figure"}
 LITERAL = {"pre", "code", "script", "style"}
 OPAQUE_INLINE = {"code", "img", "svg", "math"}
-
-
-def is_noteref(el: etree._Element) -> bool:
-    return el.tag == "a" and "noteref" in (el.get("class") or "").split()
 
 
 @dataclass
@@ -101,10 +94,10 @@ def streams(root: etree._Element, lang: str) -> Iterator[Stream]:
             continue
         stream = Stream()
         nested: list[tuple[etree._Element, str]] = []
-        if block.tag not in CONTAINERS_ONLY:
+        if block.tag not in TEXTLESS_BLOCKS:
             stream.add(block, "text", block_lang, MARK)
         _walk_children(block, block_lang, stream, nested)
-        if block.tag not in CONTAINERS_ONLY:
+        if block.tag not in TEXTLESS_BLOCKS:
             yield stream
         pending.extendleft(reversed(nested))
 

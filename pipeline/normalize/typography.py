@@ -120,7 +120,6 @@ def restore(text: str, saved: list[str]) -> str:
 
 # --- local rules (per language run) -----------------------------------------
 
-_M = f"[{MARK}]*"  # transparent boundaries may sit anywhere
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.\.)|(?<=\w) ?\. \. \.|^\. \. \.")
 _TRIPLE = re.compile(r"(?<=\S)---(?=\S)|---")
 _UNSPACED = re.compile(r"(?<=[\w,;:!?.…’”»)\]'\"" + MARK + r"])--(?=[\w“‘„«\"'(" + MARK + r"])")
@@ -234,10 +233,8 @@ def quotes(text: str, langs: list[str]) -> str:
             if english and not prev_is_word and _ELISIONS_EN.match(text, i + 1):
                 new = "’"
         elif c == "'":
-            if prev_is_word and next_is_word:
-                new = "’"  # don't, l'homme, rock'n'roll
-            elif english and not prev_is_word and _ELISIONS_EN.match(text, i + 1):
-                new = "’"
+            if prev_is_word and next_is_word or english and not prev_is_word and _ELISIONS_EN.match(text, i + 1):
+                new = "’"  # an apostrophe: don't, l'homme, rock'n'roll; English elisions ('tis)
             elif _is_opening(prev, nxt, bool(open_single)):
                 new = style.open2
                 open_single.append(lang)

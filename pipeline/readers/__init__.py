@@ -4,6 +4,9 @@ A reader module exposes:
 
 ``FORMAT``      its name for ``--from`` (``"muse"``, ``"export"``, ``"converted"``, ``"markdown"``, ``"plain"``)
 ``EXTENSIONS``  file endings it usually comes with (a hint only)
+``HOW_TO_STATE`` how the format states the title and the author (``"title"``,
+                ``"author"`` → what to write where), for the message when one is
+                missing (``Document.how_to_state``)
 ``sniff(text)`` -> int: how sure it is that ``text`` is in its format (0 = not at all, 100 = certain)
 ``parse(text, path)`` -> ``Document``: the text must already be decoded to ``str``
 
@@ -144,6 +147,7 @@ def read(path: Path | str, fmt: str | None = None) -> Document:
                              hint="split it into parts and build those") from exc
     doc.path = path
     doc.format = fmt
+    doc.how_to_state = dict(module.HOW_TO_STATE)
     doc.warnings[:0] = decoding
     from pipeline.safety import vet
     return vet(doc, text)

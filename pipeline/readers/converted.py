@@ -29,13 +29,15 @@ from pathlib import Path
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
 from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
-from pipeline.readers.bounded_markdown import convert, refuse_placeholders
+from pipeline.readers.bounded_markdown import convert, refuse_placeholders, unsaid_losses
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "converted"
 EXTENSIONS = (".md",)
+# A converter's output has no one place for the title and author.
+HOW_TO_STATE: dict[str, str] = {}
 
 BROWSER_HEADER = re.compile(r"(about:reader\?url=\S*|https?://theanarchistlibrary\.org/library/\S*\.\.\.)\s*$")
 BROWSER_FOOTER = re.compile(r"^\s*\d+ of \d+\s+\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d\d\s*(AM|PM)?\b\s*")
@@ -198,6 +200,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     warnings.extend(refused)
     body, notes, more = html_to_body(refuse_placeholders(html, text, path), text)
     warnings.extend(more)
+    warnings.extend(unsaid_losses(body, text))
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT, warnings=warnings,
                     changes=changes)
 
@@ -332,7 +335,7 @@ def _colophon_notes(after: list[str], meta: Metadata, changes: list[str]) -> lis
     if len(paragraphs) > COLOPHON_NOTES_MAX or any(l.lstrip().startswith("#") for l in paragraphs):
         return after
     if site:                       # the Library's address closing its colophon: no note
-        meta.extra.setdefault("site", library_colophon.bare(site[0]))
+        meta.site = meta.site or library_colophon.bare(site[0])
     have = set(meta.notes.split("\n"))
     for line in paragraphs:
         note = _markdown_plain(line)

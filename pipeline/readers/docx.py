@@ -23,6 +23,8 @@ from pipeline.readers.xhtml import collect_notes, inner_html
 
 FORMAT = "docx"
 EXTENSIONS = (".docx",)
+HOW_TO_STATE = {"title": "fill in Title in the document's properties (File > Info)",
+                "author": "fill in Author in the document's properties (File > Info)"}
 BINARY = True
 
 CORE = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",

@@ -33,6 +33,8 @@ from pipeline.readers.xhtml import collect_notes, inner_html, semantics, strip_n
 
 FORMAT = "epub"
 EXTENSIONS = (".epub",)
+HOW_TO_STATE = {"title": "give the book a dc:title in its package document",
+                "author": "give the book a dc:creator in its package document"}
 BINARY = True
 
 OPF = "http://www.idpf.org/2007/opf"

@@ -33,11 +33,13 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.document import Document, Metadata, text_content
-from pipeline.readers.bounded_markdown import converter, refuse_placeholders, warnings_for
+from pipeline.readers.bounded_markdown import converter, refuse_placeholders, unsaid_losses, warnings_for
 from pipeline.readers.html import html_to_body
 
 FORMAT = "export"
 EXTENSIONS = (".txt", ".md")
+HOW_TO_STATE = {"title": "add the title as a '## …' heading at the top",
+                "author": "add the author's name on the line under the title"}
 
 HEADER_LINES = {"the anarchist library", "anti-copyright"}
 SITE_RE = re.compile(r"^\W*\[?\s*theanarchistlibrary\.org\s*\]?(\(https?://theanarchistlibrary\.org/?\))?\W*$", re.I)
@@ -214,7 +216,7 @@ def parse(text: str, path: Path | None = None) -> Document:
         removed.update(range(first, end))
     site_lines = [k for k, b in enumerate(blocks) if _is_site_line(b)]
     if site_lines:
-        meta.extra["site"] = "theanarchistlibrary.org"
+        meta.site = "theanarchistlibrary.org"
         removed.update(site_lines)
 
     # 4. Author and date lines under the title: the same as the attribution's, or,
@@ -243,7 +245,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     body, notes, more = html_to_body(refuse_placeholders(html, text, path), text)
     _demote_headings(body)
     return Document(metadata=meta, body=body, notes=notes, path=path, format=FORMAT,
-                    warnings=warnings + more)
+                    warnings=warnings + more + unsaid_losses(body, text))
 
 
 DATE_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")

@@ -16,7 +16,8 @@ import lxml.html
 import nh3
 from lxml import etree
 
-from pipeline.document import Note, append_text, new_body
+from pipeline.document import (BLOCK_CONTAINERS, BLOCKS, DIRECTIONS, DIV_CLASSES, LIST_TYPES, SPAN_CLASSES, Note,
+                               append_text, is_noteref, new_body)
 from pipeline.readers.decode import XML_FORBIDDEN
 from pipeline.safety import LINK_SCHEMES, line_at
 
@@ -39,13 +40,6 @@ _ATTRS = {
 }
 
 _RENAME = {"i": "em", "b": "strong", "s": "del", "strike": "del", "h6": "h5", "bdi": "span"}
-_BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "p", "blockquote", "div", "ul", "ol", "li", "dl",
-               "dt", "dd", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-               "figure", "figcaption", "pre", "hr"}
-_DIV_CLASSES = {"verse", "center", "right", "biblio", "play", "pagebreak"}
-_SPAN_CLASSES = {"sc", "sf"}
-# Where blocks may sit (children are blocks, loose text gets a ``p``).
-_BLOCK_CONTAINERS = {"body", "blockquote", "div"}
 
 
 # A numeric character reference, as HTML reads one (the ";" may be left out).
@@ -146,7 +140,7 @@ class _Converter:
             attrs["lang"] = src.get("lang")
         if tag in ("span", "div", "p", "blockquote"):
             direction = (src.get("dir") or ("auto" if src.tag == "bdi" else "")).lower()
-            if direction in ("ltr", "rtl", "auto"):
+            if direction in DIRECTIONS:
                 attrs["dir"] = direction
         if tag == "a" and "footnote-backref" in cls:
             return
@@ -165,13 +159,13 @@ class _Converter:
             el.text = _all_text(src)
             return
         if tag == "div":
-            keep = [c for c in cls if c in _DIV_CLASSES]
+            keep = [c for c in cls if c in DIV_CLASSES]
             if not keep:
                 self.children(src, dst)   # unwrap
                 return
             attrs["class"] = keep[0]
         elif tag == "span":
-            keep = [c for c in cls if c in _SPAN_CLASSES]
+            keep = [c for c in cls if c in SPAN_CLASSES]
             if keep:
                 attrs["class"] = keep[0]
             elif not attrs:
@@ -189,7 +183,7 @@ class _Converter:
                 self.children(src, dst)
                 return
         elif tag == "ol":
-            if src.get("type") in {"1", "a", "A", "i", "I"}:
+            if src.get("type") in LIST_TYPES:
                 attrs["type"] = src.get("type")
         elif tag in ("th", "td"):
             for key in ("colspan", "rowspan"):
@@ -213,7 +207,7 @@ def _tidy(parent: etree._Element) -> None:
                 if child.tail is not None and not child.tail.strip():
                     child.tail = None
     for el in list(parent.iter()):
-        if el.tag in _BLOCK_CONTAINERS or el.tag == "li" and any(c.tag in _BLOCK_TAGS for c in el):
+        if el.tag in BLOCK_CONTAINERS or el.tag == "li" and any(c.tag in BLOCKS for c in el):
             _wrap_loose(el)
     # a paragraph holding only an image becomes a figure
     for p in list(parent.iter("p")):
@@ -227,7 +221,7 @@ def _tidy(parent: etree._Element) -> None:
 def _wrap_loose(container: etree._Element) -> None:
     """Put inline content sitting directly in a block container into ``p``s."""
     if not (container.text and container.text.strip()) and all(
-            child.tag in _BLOCK_TAGS and not (child.tail and child.tail.strip()) for child in container):
+            child.tag in BLOCKS and not (child.tail and child.tail.strip()) for child in container):
         # blocks only (a note's paragraphs, say): only the space between them goes
         container.text = None
         for child in container:
@@ -260,7 +254,7 @@ def _wrap_loose(container: etree._Element) -> None:
         tail = child.tail
         child.tail = None
         container.remove(child)
-        if child.tag in _BLOCK_TAGS or child.tag == "img":
+        if child.tag in BLOCKS or child.tag == "img":
             flush()
             new_children.append(child)
         else:
@@ -391,13 +385,13 @@ def _to_body(root, footnotes: list[tuple], warnings: list[str]) -> tuple[etree._
     _tidy(body)                 # the body's loose text put in paragraphs too
     # the label shown is the reference's text
     for ref in body.iter("a"):
-        if ref.get("class") == "noteref":
+        if is_noteref(ref):
             key = ref.get("href", "")[1:]
             if key in notes:
                 notes[key].label = ref.text or notes[key].label
     for key, note in notes.items():
         for ref in note.body.iter("a"):
-            if ref.get("class") == "noteref" and ref.get("href", "")[1:] in notes:
+            if is_noteref(ref) and ref.get("href", "")[1:] in notes:
                 notes[ref.get("href")[1:]].secondary = True
     return body, notes, conv.warnings
 

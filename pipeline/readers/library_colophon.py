@@ -97,7 +97,7 @@ def take(text: str, meta: Metadata, changes: list[str]) -> str:
     filled, library, rights, site = page
     meta.publisher = meta.publisher or bare(lines[library])
     meta.rights = meta.rights or bare(lines[rights]).rstrip(".")
-    meta.extra.setdefault("site", bare(lines[site]))
+    meta.site = meta.site or bare(lines[site])
     blocks = blocks_of(lines[rights + 1:site], bare)
     stated = Metadata()
     if blocks and not _SOURCE.match(blocks[0][0]):

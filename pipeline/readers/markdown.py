@@ -1,8 +1,9 @@
 """Markdown (with optional YAML front matter) → ``Document``.
 
 Front matter keys: ``title subtitle author|authors date lang source notes rights
-publisher topics cover`` (and ``notoc``/``nofinalpage``); other keys go to
-``Metadata.extra`` as strings. Without a ``title`` key, a lone ``#`` heading
+publisher topics cover`` (and ``notoc``/``nofinalpage``), ``site`` and
+``sortauthors`` (in any case, split as a .muse ``#SORTauthors``:
+``Metadata.sort_authors``); other keys go to ``Metadata.extra`` as strings. Without a ``title`` key, a lone ``#`` heading
 opening the text is the title. A ``#`` heading equal to the title is dropped
 from the body (the title page shows it).
 
@@ -21,7 +22,7 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from pipeline.document import Document, Metadata, remove_keeping_tail
+from pipeline.document import Document, Metadata, remove_keeping_tail, sort_names
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers import bounded_markdown, debris, pandoc_markdown, publisher_matter
 from pipeline.readers.html import html_to_body, own_tree_to_body
@@ -29,6 +30,8 @@ from pipeline.readers.title_page import adopt, from_title_page, letters, libcom_
 
 FORMAT = "markdown"
 EXTENSIONS = (".md", ".markdown", ".mdown", ".mkd")
+HOW_TO_STATE = {"title": "add 'title: …' to the YAML front matter",
+                "author": "add 'author: …' to the YAML front matter"}
 
 _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -152,7 +155,7 @@ def split_front_matter(text: str, path: Path | None = None) -> tuple[dict, str, 
 def metadata_from(data: dict) -> Metadata:
     meta = Metadata()
     known = {"title", "subtitle", "author", "authors", "date", "lang", "language", "source",
-             "notes", "rights", "publisher", "topics", "cover", "notoc", "nofinalpage"}
+             "notes", "rights", "publisher", "topics", "cover", "notoc", "nofinalpage", "site"}
     meta.title = _as_text(data.get("title"))
     meta.subtitle = _as_text(data.get("subtitle"))
     meta.authors = _as_list(data.get("authors", data.get("author")))
@@ -170,8 +173,11 @@ def metadata_from(data: dict) -> Metadata:
     meta.cover = _as_text(data.get("cover"))
     meta.notoc = _as_bool(data.get("notoc"))
     meta.nofinalpage = _as_bool(data.get("nofinalpage"))
+    meta.site = _as_text(data.get("site"))
+    sort_keys = [key for key in data if str(key).lower() == "sortauthors"]
+    meta.sort_authors = sort_names(_as_text(data[sort_keys[0]])) if sort_keys else []
     for key, value in data.items():
-        if str(key) not in known:
+        if str(key) not in known and key not in sort_keys:
             meta.extra[str(key)] = _as_text(value)
     return meta
 
@@ -222,7 +228,7 @@ def parse(text: str, path: Path | None = None) -> Document:
     converted = own_tree_to_body(tree, md.postprocessors) if md.htmlStash.html_counter == 0 else None
     body, notes, warnings = converted or html_to_body(
         bounded_markdown.refuse_placeholders(bounded_markdown.html(md, tree), text, path), text)
-    warnings = refused + warnings
     _drop_title_heading(body, meta)
+    warnings = refused + warnings + bounded_markdown.unsaid_losses(body, text)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
                     format=FORMAT, warnings=warnings, changes=changes)

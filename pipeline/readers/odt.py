@@ -26,6 +26,8 @@ from pipeline.readers.package import Package, local, note_call, plain, text_refu
 
 FORMAT = "odt"
 EXTENSIONS = (".odt",)
+HOW_TO_STATE = {"title": "fill in Title in File > Properties > Description",
+                "author": "fill in the author in File > Properties"}
 BINARY = True
 
 NS = {

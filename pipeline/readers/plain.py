@@ -55,6 +55,8 @@ from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen
 
 FORMAT = "plain"
 EXTENSIONS = (".txt", ".text")
+HOW_TO_STATE = {"title": "put the title on the first line",
+                "author": "put the author's name on the line under the title"}
 
 _PG_START = re.compile(r"^\*\*\* ?START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK.*$",
                        re.MULTILINE | re.IGNORECASE)

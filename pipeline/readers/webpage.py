@@ -30,10 +30,12 @@ from lxml import etree
 from pipeline.document import Document, Metadata, remove_keeping_tail
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers.package import note_call, plain, to_body
-from pipeline.readers.xhtml import collect_notes, is_noteref, note_element, strip_namespaces
+from pipeline.readers.xhtml import collect_notes, refers_to_note, note_element, strip_namespaces
 
 FORMAT = "html"
 EXTENSIONS = (".html", ".htm", ".xhtml")
+HOW_TO_STATE = {"title": "give the page a <title> or an og:title",
+                "author": 'give the page a <meta name="author">'}
 
 _OPENING = re.compile(r"\A(?:\ufeff)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
                       re.IGNORECASE | re.DOTALL)
@@ -102,7 +104,7 @@ def note_holders(body: etree._Element) -> set:
     kept = set()
     for a in body.iter("a"):
         target = ids.get((a.get("href") or "#")[1:]) if (a.get("href") or "").startswith("#") else None
-        if target is not None and is_noteref(a, target):
+        if target is not None and refers_to_note(a, target):
             holder = note_element(target)
             kept.update([holder, *holder.iterancestors()])
     return kept

@@ -57,7 +57,7 @@ def in_notes_list(el: etree._Element) -> bool:
     return False
 
 
-def is_noteref(a: etree._Element, target: etree._Element | None) -> bool:
+def refers_to_note(a: etree._Element, target: etree._Element | None) -> bool:
     if "noteref" in semantics(a) or classes(a) & REF_CLASSES:
         return True
     if target is None:
@@ -219,7 +219,7 @@ def collect_notes(docs: list[tuple[str, etree._Element]], others: dict[str, etre
                 continue
             where = resolve(name, href)
             target = by_id(*where) if where else None
-            if target is None or not is_noteref(a, target):
+            if target is None or not refers_to_note(a, target):
                 continue
             holder = note_element(target)
             if holder is root or a in holder.iterancestors() or holder in a.iterancestors():

@@ -198,14 +198,6 @@ def _same_person(sort_name: str, name: str) -> bool:
     return set(f"{first} {last}".split()) == set(name.split())
 
 
-def sort_names_of(extra: dict[str, str]) -> list[str]:
-    """The ``#SORTauthors`` of a .muse header, split as Amusewiki does (on
-    semicolons when there are any, else on commas)."""
-    value = next((v for k, v in extra.items() if k.lower() == "sortauthors"), "")
-    separator = ";" if ";" in value else ","
-    return [part.strip() for part in value.split(separator) if part.strip()]
-
-
 class ImageCollector:
     """Puts the source's images into the book, each once, under ``images/``."""
 
@@ -349,11 +341,10 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
         book.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
         book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
     book.set_language(prep.lang)
-    sort_names = sort_names_of(meta.extra)
     for n, author in enumerate(meta.authors):
         uid = f"creator{n}"
         book.add_metadata("DC", "creator", author, {"id": uid})
-        book.add_metadata(None, "meta", file_as(author, sort_names), {"refines": f"#{uid}", "property": "file-as"})
+        book.add_metadata(None, "meta", file_as(author, meta.sort_authors), {"refines": f"#{uid}", "property": "file-as"})
         book.add_metadata(None, "meta", "aut", {"refines": f"#{uid}", "property": "role",
                                                 "scheme": "marc:relators"})
     w3c_date = w3c_date_of(meta.date)

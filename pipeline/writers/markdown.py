@@ -14,7 +14,7 @@ import re
 import yaml
 from lxml import etree
 
-from pipeline.document import Document, Metadata
+from pipeline.document import Document, Metadata, is_noteref
 
 _ESCAPE = re.compile(r"([\\`*_\[\]])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -53,6 +53,10 @@ def front_matter(meta: Metadata) -> str:
         data["notoc"] = True
     if meta.nofinalpage:
         data["nofinalpage"] = True
+    if meta.sort_authors:
+        data["sortauthors"] = "; ".join(meta.sort_authors)
+    if meta.site:
+        data["site"] = meta.site
     for key, value in meta.extra.items():
         if key not in data:
             data[key] = value
@@ -86,8 +90,8 @@ class _Writer:
         return "".join(out)
 
     def inline_element(self, el: etree._Element) -> str:
-        tag, cls = el.tag, el.get("class") or ""
-        if tag == "a" and "noteref" in cls.split():
+        tag = el.tag
+        if is_noteref(el):
             return f"[^{_note_key(el.get('href') or '')}]"
         if tag == "br":
             return "  \n"

@@ -37,7 +37,10 @@ Choices where the format or the brief is silent
       shows the full address the text was retrieved from, e.g.
       ``Retrieved on February 25th, 2009 from http://dwardmac.pitzer.edu/…``.
     * ``#author`` is the display author (one entry, never split); without it
-      ``#authors`` or ``#SORTauthors`` are split on ``,`` / ``;``. Topics come
+      ``#authors`` or ``#SORTauthors`` are split on ``,`` / ``;``;
+      ``#SORTauthors`` also gives ``Metadata.sort_authors`` (split on ``;``
+      when it has one, else on ``,``, as Amusewiki does) and ``#site`` the
+      colophon's ``Metadata.site``. Topics come
       from ``#SORTtopics`` and ``#topics``, split on ``,`` / ``;``, empty items
       dropped, duplicates removed. ``#notoc`` / ``#nofinalpage`` are true when
       their value is neither empty nor ``0`` (Perl truth, as the templates
@@ -89,6 +92,8 @@ from pipeline.readers.muse.tree import _Tree, _apply_lang_blocks
 
 FORMAT = "muse"
 EXTENSIONS = (".muse",)
+HOW_TO_STATE = {"title": "add a '#title …' line to the header",
+                "author": "add an '#author …' line to the header"}
 
 
 # ---------------------------------------------------------------- sniffing

@@ -1,11 +1,14 @@
 """The element every step of the ``.muse`` reader passes on to the next: what a
 line (or a block of lines) of the body is on its way from the source to the
-tree; and the nesting depth no step goes beyond."""
+tree; and how many levels a step may hold open (``MAX_OPEN_LEVELS``)."""
 
 from __future__ import annotations
 
 
-MAX_DEPTH = 200  # nested blocks/lists; deeper input is refused
+# Blocks, list levels or inline tags open at once while a text is read (the
+# parser's stacks); a text that opens more is refused. The Document's own
+# limit, lower, is ``safety.MAX_TREE_DEPTH``.
+MAX_OPEN_LEVELS = 200
 
 
 class _El:

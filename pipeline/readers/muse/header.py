@@ -8,7 +8,7 @@ import re
 
 from lxml import etree
 
-from pipeline.document import Metadata
+from pipeline.document import Metadata, sort_names
 from pipeline.readers.decode import replace_forbidden
 from pipeline.readers.muse.inline import _plain
 
@@ -104,10 +104,11 @@ class _Header:
             m.authors = [author]
         elif many:
             m.authors = split_list(many)
-        # #authors/#SORTauthors stay available in extra for indexing
-        for k in ("authors", "sortauthors"):
-            if k in low:
-                used.discard(low[k])
+        # #authors stays available in extra for indexing
+        if "authors" in low:
+            used.discard(low["authors"])
+        m.sort_authors = sort_names(next((v for k, v in d.items() if k.lower() == "sortauthors"), ""))
+        used.update(k for k in d if k.lower() == "sortauthors")
         m.date = plain(get("date"))
         lang = get("lang", "language")
         m.lang = lang.split()[0] if lang else ""
@@ -125,5 +126,6 @@ class _Header:
         m.cover = get("cover").strip()
         m.notoc = get("notoc").strip() not in ("", "0")
         m.nofinalpage = get("nofinalpage").strip() not in ("", "0")
+        m.site = get("site")
         m.extra = {k: v for k, v in d.items() if k not in used}
         return m

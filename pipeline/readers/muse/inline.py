@@ -13,7 +13,7 @@ from lxml import etree
 
 from pipeline.document import append_text, last_child
 from pipeline.errors import SourceTooLarge
-from pipeline.readers.muse.element import MAX_DEPTH
+from pipeline.readers.muse.element import MAX_OPEN_LEVELS
 from pipeline.readers.muse.tokens import _pair, _special_runs, _tokenize
 
 
@@ -90,7 +90,7 @@ class _Inline:
                 else:
                     el = etree.SubElement(top, _TAGMAP.get(tag, tag))
                 stack.append(el)
-                if len(stack) > MAX_DEPTH:
+                if len(stack) > MAX_OPEN_LEVELS:
                     raise SourceTooLarge("inline markup is nested too deeply", path=self.path,
                                          line=line, hint="check the <em>/<strong> tags")
             elif k == "close":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pipeline.errors import SourceTooLarge
 from pipeline.readers.muse.classify import _ANCHOR, _classify_line
-from pipeline.readers.muse.element import MAX_DEPTH, _El
+from pipeline.readers.muse.element import MAX_OPEN_LEVELS, _El
 
 
 class _Lists:
@@ -41,7 +41,7 @@ class _Lists:
             out.append(o)
 
         def open_level(el: _El) -> None:
-            if len(pile) > MAX_DEPTH:
+            if len(pile) > MAX_OPEN_LEVELS:
                 raise SourceTooLarge("lists are nested too deeply", path=self.path,
                                      line=el.line, hint="check the indentation of the list")
             o = _El("startblock", el.line, block=el.block, indent=el.indent)

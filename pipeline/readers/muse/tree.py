@@ -12,7 +12,7 @@ from lxml import etree
 
 from pipeline.document import Note, new_body
 from pipeline.errors import SourceTooLarge
-from pipeline.readers.muse.element import MAX_DEPTH, _El
+from pipeline.readers.muse.element import MAX_OPEN_LEVELS, _El
 from pipeline.readers.muse.inline import _INLINE_HOLDERS, _append, _plain
 
 
@@ -122,7 +122,7 @@ class _Tree:
                 if el.anchors:
                     self.add_anchors(node, el)
                 stack.append((node, b, el.line, el.implicit))
-                if len(stack) > MAX_DEPTH:
+                if len(stack) > MAX_OPEN_LEVELS:
                     raise SourceTooLarge("blocks are nested too deeply", path=self.path,
                                          line=el.line, hint="close the <quote> and similar tags")
                 continue
