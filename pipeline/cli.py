@@ -1,4 +1,5 @@
-"""The command line: options → calls → messages and exit codes. Nothing else.
+"""The command line: options (read once by ``pipeline.options``) → calls →
+messages and exit codes. Nothing else.
 
 Exit codes: 0 all built, 1 a source failed, 2 a usage error.
 Heavy modules are imported inside the commands so that ``--help`` is instant.

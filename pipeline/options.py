@@ -1,10 +1,10 @@
 """The command line turned once into validated, typed options.
 
-``command_options`` reads what ``build`` was given — sizes as numbers (a paper
-and a sheet as ``paper.Size`` in mm, the font size as a number and its unit),
-the layout, the marks once, the PDF variant, the stylesheets, the fallbacks for
-title, author and language — and checks it all once: an ``OptionError`` says
-what is wrong, and nothing after it checks again. ``SOURCE_DATE_EPOCH`` is read
+``command_options`` reads what ``build`` (or ``bundle``) was given — sizes as
+numbers (a paper and a sheet as ``paper.Size`` in mm, the font size as a number
+and its unit), the layout, the marks once, the PDF variant, the stylesheets,
+the fallbacks for title, author and language — and checks it all once: an
+``OptionError`` says what is wrong, and nothing after it checks again. ``SOURCE_DATE_EPOCH`` is read
 here too, once, and travels as a value (to worker processes and Dask workers
 inside ``BuildOptions``). These options are the user's and are never changed:
 what depends on the document (the booklet's cover and binding side, the sheet
