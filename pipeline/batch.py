@@ -3,17 +3,17 @@ up to date, reports (the Dask executor is ``batch_dask``, what the user sees
 and the report ``batch_report``).
 
 One source is one job: ``build_job(JobSpec) -> JobResult`` is a plain
-top-level function of plain data (both pickle), so the same function runs in this process (``--jobs 1``), in a pool
-of local worker processes (``--jobs N``) or on a Dask distributed cluster
-(``--scheduler tcp://HOST:PORT``). Errors come back as data (a message), never
+top-level function of plain data (both pickle), so the same function runs in
+this process (``--jobs 1``), in a pool of local worker processes (``--jobs N``)
+or on a Dask distributed cluster (``--scheduler tcp://HOST:PORT``). Errors come back as data (a message), never
 as an exception across the process boundary, so one failing source never
 stops the others.
 
 Incremental builds: ``OUT/.zinepress-manifest.json`` maps each source (its
 path relative to ``OUT``'s layout) to a digest of what its outputs depend on —
 the source's bytes, the options (``SOURCE_DATE_EPOCH`` among them), the
-styles, the templates and the program's version — and to its outputs. A source is skipped when its digest is unchanged and all
-its outputs still exist.
+styles, the templates and the program's version — and to its outputs. A source
+is skipped when its digest is unchanged and all its outputs still exist.
 """
 
 from __future__ import annotations
@@ -369,17 +369,15 @@ def build_job(spec: JobSpec) -> JobResult:
     """Build one source; the result is plain data, failures included. The
     options carry the client's ``SOURCE_DATE_EPOCH``, so that a worker started
     elsewhere stamps the same dates."""
-    source = Path(spec.source)
     started = time.perf_counter()
-    result = JobResult(spec.source)
     try:
-        built = build_one(source, Path(spec.out_dir), spec.options)
+        built = build_one(Path(spec.source), Path(spec.out_dir), spec.options)
     except ZinepressError as exc:
-        result.error, result.traceback = str(exc), traceback.format_exc()
+        result = JobResult(spec.source, error=str(exc), traceback=traceback.format_exc())
     except Exception as exc:  # a bug: say so plainly; the others go on
-        result.error = (f"{source}: internal error ({type(exc).__name__}: {exc}) — "
-                        "please report it with --debug output")
-        result.traceback = traceback.format_exc()
+        result = JobResult(spec.source, error=f"{spec.source}: internal error ({type(exc).__name__}: {exc}) — "
+                                              "please report it with --debug output",
+                           traceback=traceback.format_exc())
     else:
         result = JobResult(spec.source, "built", outputs=[str(p) for p in built.outputs], pages=built.pages,
                            warnings=list(built.warnings), changes=list(built.changes))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.options import BuildOptions
+from pipeline.options import BuildOptions, imposition
 from pipeline.paper import Size
 
 SUFFIX = {"pdf": ".pdf", "booklet": ".booklet.pdf", "epub": ".epub"}
@@ -89,7 +89,6 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
             made["pdf"] = pdf.data
         if "booklet" in options.formats:
             from pipeline.impose import impose
-            from pipeline.options import imposition
             made["booklet"] = impose(pdf.data, imposition(options, prep))
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub

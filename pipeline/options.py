@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import OptionError
 from pipeline.paper import Size, parse_paper, parse_sheet
+from pipeline.scripts import direction
 
 if TYPE_CHECKING:
     from pipeline.render import Prepared
@@ -217,8 +218,6 @@ def imposition(options: BuildOptions, prep: Prepared) -> Imposition:
     """The booklet of ``prep`` under ``options``: the sheet (by default Letter
     for a Letter-family paper, else A4), the colophon kept as the back cover
     unless the text asks for no final page, mirrored for a right-to-left language."""
-    from pipeline.scripts import direction
-
     asked = options.impose
     default_sheet = LETTER if options.pdf.paper.letter_family else A4
     return Imposition(layout=asked.layout, sheet=asked.sheet or default_sheet, signature=asked.signature,
