@@ -2,18 +2,18 @@
 up to date, reports (the Dask executor is ``batch_dask``, what the user sees
 and the report ``batch_report``).
 
-One source is one job: ``build_job(spec) -> result`` is a plain top-level
-function, so the same function runs in this process (``--jobs 1``), in a pool
-of local worker processes (``--jobs N``) or on a Dask distributed cluster
-(``--scheduler tcp://HOST:PORT``). Errors come back as data (a message), never
+One source is one job: ``build_job(JobSpec) -> JobResult`` is a plain
+top-level function of plain data (both pickle), so the same function runs in
+this process (``--jobs 1``), in a pool of local worker processes (``--jobs N``)
+or on a Dask distributed cluster (``--scheduler tcp://HOST:PORT``). Errors come back as data (a message), never
 as an exception across the process boundary, so one failing source never
 stops the others.
 
 Incremental builds: ``OUT/.zinepress-manifest.json`` maps each source (its
 path relative to ``OUT``'s layout) to a digest of what its outputs depend on —
-the source's bytes, the options, the styles, the templates and the program's
-version — and to its outputs. A source is skipped when its digest is unchanged and all
-its outputs still exist.
+the source's bytes, the options (``SOURCE_DATE_EPOCH`` among them), the
+styles, the templates and the program's version — and to its outputs. A source
+is skipped when its digest is unchanged and all its outputs still exist.
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ import re
 import stat
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from pipeline import __version__, interrupt
 from pipeline.batch_dask import run_dask
 from pipeline.batch_report import Progress, summary_table, write_report
-from pipeline.build import BuildOptions, build_one, output_paths
+from pipeline.build import build_one, output_paths
 from pipeline.errors import OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
+from pipeline.options import BuildOptions
 from pipeline.readers import SUPPORTED_EXTENSIONS, unpacked_epub
 
 interrupt.checkpoint("import")     # the tests' Ctrl-C while the program's modules load
@@ -108,6 +109,32 @@ def outside_folders(paths: list[Path]) -> Callable[[Path], bool]:
 
 
 @dataclass
+class JobResult:
+    """What became of one source: built, skipped (up to date) or failed, with
+    its message. Plain data, sent back from worker processes and Dask workers."""
+
+    source: str
+    status: str = "failed"          # "built", "skipped" or "failed"
+    outputs: list[str] = field(default_factory=list)
+    pages: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)   # the document's, for --debug
+    error: str = ""
+    traceback: str = ""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One source to build, as a worker gets it: paths absolute, so that a
+    worker with another working folder finds them."""
+
+    source: str
+    out_dir: str
+    options: BuildOptions
+
+
+@dataclass
 class Job:
     """One source to build, as planned in the main process."""
 
@@ -116,18 +143,11 @@ class Job:
     out_dir: Path
     outputs: list[Path]
     digest: str = ""
-    result: dict | None = None   # set once skipped, failed or built
-
-
-def new_result(source: Path, status: str = "failed", **values) -> dict:
-    result = {"source": str(source), "status": status, "outputs": [], "pages": 0,
-              "seconds": 0.0, "warnings": [], "changes": [], "error": "", "traceback": ""}
-    result.update(values)
-    return result
+    result: JobResult | None = None   # set once skipped, failed or built
 
 
 def fail(job: Job, error: ZinepressError) -> None:
-    job.result = new_result(job.source, error=str(error))
+    job.result = JobResult(str(job.source), error=str(error))
 
 
 def program_digest() -> str:
@@ -144,16 +164,15 @@ def program_digest() -> str:
 
 
 def options_digest(options: BuildOptions) -> str:
-    """The options that affect the outputs (all of them), with the bytes of the
-    user's stylesheets and the fixed build time, if any."""
+    """The options that affect the outputs (all of them, the fixed build time
+    included), with the bytes of the user's stylesheets."""
     described = json.dumps(dataclasses.asdict(options), sort_keys=True, default=str)
     digest = hashlib.sha256(described.encode())
-    for css in getattr(options.pdf, "css", []):
+    for css in options.pdf.css:
         try:
-            digest.update(Path(css).read_bytes())
+            digest.update(css.read_bytes())
         except OSError:
             digest.update(b"<unreadable>")   # the build itself will say why
-    digest.update(("SOURCE_DATE_EPOCH=" + os.environ.get("SOURCE_DATE_EPOCH", "")).encode())
     return digest.hexdigest()
 
 
@@ -346,38 +365,29 @@ def warm_up() -> None:
             pass
 
 
-def build_job(spec: dict) -> dict:
-    """Build one source; the result is plain data, failures included.
-
-    ``spec``: ``source`` and ``out_dir`` (absolute, so that a worker with
-    another working folder finds them), ``options`` (``BuildOptions``) and
-    ``source_date_epoch`` (the client's, so that a worker started elsewhere
-    stamps the same dates)."""
-    source = Path(spec["source"])
-    epoch = spec.get("source_date_epoch")
-    if epoch is None:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
-    else:
-        os.environ["SOURCE_DATE_EPOCH"] = epoch
+def build_job(spec: JobSpec) -> JobResult:
+    """Build one source; the result is plain data, failures included. The
+    options carry the client's ``SOURCE_DATE_EPOCH``, so that a worker started
+    elsewhere stamps the same dates."""
     started = time.perf_counter()
-    result = new_result(source)
     try:
-        built = build_one(source, Path(spec["out_dir"]), spec["options"])
+        built = build_one(Path(spec.source), Path(spec.out_dir), spec.options)
     except ZinepressError as exc:
-        result.update(error=str(exc), traceback=traceback.format_exc())
+        result = JobResult(spec.source, error=str(exc), traceback=traceback.format_exc())
     except Exception as exc:  # a bug: say so plainly; the others go on
-        result.update(error=f"{source}: internal error ({type(exc).__name__}: {exc}) — "
-                            "please report it with --debug output", traceback=traceback.format_exc())
+        result = JobResult(spec.source, error=f"{spec.source}: internal error ({type(exc).__name__}: {exc}) — "
+                                              "please report it with --debug output",
+                           traceback=traceback.format_exc())
     else:
-        result.update(status="built", outputs=[str(p) for p in built.outputs], pages=built.pages,
-                      warnings=list(built.warnings), changes=list(built.changes))
-    result["seconds"] = round(time.perf_counter() - started, 3)
+        result = JobResult(spec.source, "built", outputs=[str(p) for p in built.outputs], pages=built.pages,
+                           warnings=list(built.warnings), changes=list(built.changes))
+    result.seconds = round(time.perf_counter() - started, 3)
     return result
 
 
 # ---------------------------------------------------------------- executors
 
-def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
+def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]]:
     """(index in ``specs``, result) as each job ends, on ``jobs`` worker
     processes (``workers``; in this process when one is enough)."""
     if jobs <= 1 or len(specs) <= 1:
@@ -388,8 +398,8 @@ def run_local(specs: list[dict], jobs: int) -> Iterator[tuple[int, dict]]:
     yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
 
 
-def _worker_died(spec: dict, how: str) -> dict:
-    return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped ({how})")
+def _worker_died(spec: JobSpec, how: str) -> JobResult:
+    return JobResult(spec.source, error=f"{spec.source}: the worker building it stopped ({how})")
 
 
 # ---------------------------------------------------------------- the build
@@ -503,17 +513,15 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
     for job in jobs:
         if job.result is None and not batch.force and up_to_date(job, manifest.get(job.key), out):
             entry = manifest[job.key]
-            job.result = new_result(job.source, "skipped", outputs=[str(p) for p in job.outputs],
-                                    pages=entry.get("pages", 0))
+            job.result = JobResult(str(job.source), "skipped", outputs=[str(p) for p in job.outputs],
+                                   pages=entry.get("pages", 0))
     for job in jobs:
-        if job.result is not None and job.result["status"] == "failed" and job.key in manifest:
+        if job.result is not None and job.result.status == "failed" and job.key in manifest:
             del manifest[job.key]
             changed = True
 
     todo = [job for job in jobs if job.result is None]
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    specs = [{"source": str(job.source.absolute()), "out_dir": str(job.out_dir.absolute()),
-              "options": options, "source_date_epoch": epoch} for job in todo]
+    specs = [JobSpec(str(job.source.absolute()), str(job.out_dir.absolute()), options) for job in todo]
 
     with Progress(len(jobs), echo, quiet=batch.quiet, debug=batch.debug, terminal=batch.terminal) as progress:
         # What is known before anything is built is said first: clashes, unreadable files, skips.
@@ -529,8 +537,8 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
             for n, result in runner:
                 job = todo[n]
                 job.result = _as_given(result, job)
-                if result["status"] == "built":
-                    manifest[job.key] = {"digest": job.digest, "pages": result["pages"],
+                if result.status == "built":
+                    manifest[job.key] = {"digest": job.digest, "pages": result.pages,
                                          "outputs": [p.relative_to(out).as_posix() for p in job.outputs]}
                 else:
                     manifest.pop(job.key, None)
@@ -557,14 +565,11 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
     if not batch.quiet:
         echo(summary_table(results, seconds))
     interrupt.checkpoint("end")
-    return sum(r["status"] == "failed" for r in results)
+    return sum(r.status == "failed" for r in results)
 
 
-def _as_given(result: dict, job: Job) -> dict:
+def _as_given(result: JobResult, job: Job) -> JobResult:
     """The worker's result, with paths as the user gave them."""
-    absolute = str(job.source.absolute())
-    result = dict(result, source=str(job.source))
-    result["error"] = result["error"].replace(absolute, str(job.source))
-    if result["status"] == "built":
-        result["outputs"] = [str(p) for p in job.outputs]
-    return result
+    outputs = [str(p) for p in job.outputs] if result.status == "built" else result.outputs
+    return dataclasses.replace(result, source=str(job.source), outputs=outputs,
+                               error=result.error.replace(str(job.source.absolute()), str(job.source)))

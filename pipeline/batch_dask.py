@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 import re
 import time
-from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from pipeline.errors import OptionError
+
+if TYPE_CHECKING:
+    from pipeline.batch import JobResult, JobSpec
 
 SCHEDULER_CONNECT_SECONDS = 5.0
 SCHEDULER_ANSWER_SECONDS = 5.0
@@ -82,7 +84,7 @@ def check_scheduler(address: str) -> None:
         raise not_dask
 
 
-def run_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[int, dict]]:
+def run_dask(specs: list[JobSpec], scheduler: str) -> Iterator[tuple[int, JobResult]]:
     """The same jobs on a Dask distributed cluster. Its workers must see the
     sources and the output folder at the same paths (a shared file system)."""
     try:
@@ -112,12 +114,12 @@ def run_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[int, dict]]:
             raise
 
 
-def _collect(future, spec: dict) -> dict:
+def _collect(future, spec: JobSpec) -> JobResult:
     """The job's result, or a failure when the worker itself died."""
-    from pipeline.batch import new_result
+    from pipeline.batch import JobResult
 
     try:
         return future.result()
     except Exception as exc:
-        return new_result(Path(spec["source"]), error=f"{spec['source']}: the worker building it stopped "
-                                                      f"({type(exc).__name__}: {exc})")
+        return JobResult(spec.source, error=f"{spec.source}: the worker building it stopped "
+                                            f"({type(exc).__name__}: {exc})")

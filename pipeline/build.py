@@ -11,25 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.impose import ImposeOptions
-from pipeline.writers.pdf import PdfOptions
+from pipeline.options import BuildOptions, imposition
+from pipeline.paper import Size
 
-FORMATS = ("pdf", "booklet", "epub")
 SUFFIX = {"pdf": ".pdf", "booklet": ".booklet.pdf", "epub": ".epub"}
-
-
-@dataclass
-class BuildOptions:
-    formats: tuple[str, ...] = FORMATS
-    source_format: str | None = None      # --from: skip detection
-    typography: bool = True
-    impose: ImposeOptions = field(default_factory=ImposeOptions)
-    pdf: PdfOptions = field(default_factory=PdfOptions)
-    # What the user supplies for a source that does not say it.
-    title: str = ""
-    author: str = ""
-    lang: str = ""
-    embed_fonts: bool = False             # --embed-fonts: the typeface in the EPUB, subset
 
 
 @dataclass
@@ -78,19 +63,15 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
     return result
 
 
-def pamphlet_edition(paper: str, pages: int) -> str:
+def pamphlet_edition(paper: Size, pages: int) -> str:
     """How the EPUB names the pamphlet its page numbers come from."""
-    from pipeline.paper import parse_paper
-
-    size = parse_paper(paper)
-    name = size.name.upper() if size.name and len(size.name) <= 3 else size.name or f"{size.width:g}×{size.height:g} mm"
+    name = paper.name.upper() if paper.name and len(paper.name) <= 3 else paper.name or f"{paper.width:g}×{paper.height:g} mm"
     return f"the pamphlet edition ({name} paper, {pages} pages)"
 
 
 def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildResult:
     """Make every output of a prepared document in memory, then write them all
     (to ``paths``, one per format). Shared by single texts and bundles."""
-    from pipeline.impose import impose
     from pipeline.writers.output import write_together
 
     doc = prep.doc
@@ -107,16 +88,12 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
         if "pdf" in options.formats:
             made["pdf"] = pdf.data
         if "booklet" in options.formats:
-            from dataclasses import replace
-            from pipeline.paper import parse_paper
-            from pipeline.scripts import direction
-            imposition = replace(options.impose, cover=not doc.metadata.nofinalpage,
-                                 rtl=direction(prep.lang) == "rtl") \
-                if isinstance(options.impose, ImposeOptions) else options.impose
-            made["booklet"] = impose(pdf.data, imposition, parse_paper(options.pdf.paper))
+            from pipeline.impose import impose
+            made["booklet"] = impose(pdf.data, imposition(options, prep))
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub
-        made["epub"] = write_epub(prep, embed_fonts=options.embed_fonts)
+        made["epub"] = write_epub(prep, embed_fonts=options.embed_fonts,
+                                  source_date_epoch=options.source_date_epoch)
     write_together({paths[fmt]: made[fmt] for fmt in options.formats})   # all of them, or none
     result.outputs.extend(paths[fmt] for fmt in options.formats)
     result.warnings = doc.warnings + result.warnings

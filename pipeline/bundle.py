@@ -15,10 +15,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.build import SUFFIX, BuildOptions, BuildResult, load, make_outputs
+from pipeline.build import SUFFIX, BuildResult, load, make_outputs
 from pipeline.colophon import build_colophon
 from pipeline.document import Document, Metadata, Note, new_body, sub
 from pipeline.errors import OptionError
+from pipeline.options import BuildOptions
 
 DEMOTE = {"h1": "h2", "h2": "h3", "h3": "h4", "h4": "h5"}
 

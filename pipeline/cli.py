@@ -1,4 +1,5 @@
-"""The command line: options → calls → messages and exit codes. Nothing else.
+"""The command line: options (read once by ``pipeline.options``) → calls →
+messages and exit codes. Nothing else.
 
 Exit codes: 0 all built, 1 a source failed, 2 a usage error.
 Heavy modules are imported inside the commands so that ``--help`` is instant.
@@ -14,15 +15,15 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn texts into pamphlet PDFs, imposed booklets and EPUBs, each with its colophon.")
 
-FORMAT_NAMES = ("pdf", "booklet", "epub")
-
 
 def _formats(value: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
-    bad = [n for n in names if n not in FORMAT_NAMES]
-    if bad or not names:
-        raise typer.BadParameter(f"use a comma-separated subset of {', '.join(FORMAT_NAMES)}")
-    return names
+    """``--format`` read, or a usage error."""
+    from pipeline.options import parse_formats
+
+    try:
+        return parse_formats(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _fail(error: Exception, debug: bool) -> None:
@@ -75,32 +76,20 @@ def build(
     Sources unchanged since the last build into OUT are skipped."""
     from pipeline.batch import BatchOptions, run_build
     from pipeline.errors import ZinepressError
-    from pipeline.build import BuildOptions
-    from pipeline.writers.pdf import PdfOptions
+    from pipeline.options import command_options
 
-    from pipeline.impose import ImposeOptions
-
-    imposition = ImposeOptions(layout=impose, sheet=sheet, signature=signature, duplex=duplex,
-                               creep=creep, marks=marks)
-    pdf_options = PdfOptions(paper=paper or "a5", font_size=font_size, css=list(css),
-                             variant=pdf_variant, marks=marks)
     try:
-        imposition.check()
-        if impose == "onepagezine" and not paper:
-            # Pages sized to fit the eighths of the sheet.
-            width, height = imposition.sheet_size().width, imposition.sheet_size().height
-            pdf_options.paper = f"{max(width, height) / 4:.2f}x{min(width, height) / 2:.2f}"
-        pdf_options.check()
+        options = command_options(
+            formats=_formats(formats), source_format=source_format, paper=paper, font_size=font_size, css=css,
+            impose=impose, sheet=sheet, signature=signature, duplex=duplex, creep=creep, marks=marks,
+            pdf_variant=pdf_variant, typography=typography, title=title, author=author, lang=lang,
+            embed_fonts=embed_fonts)
         if scheduler:
             from pipeline.batch_dask import scheduler_address
             scheduler_address(scheduler)
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
-    options = BuildOptions(
-        formats=_formats(formats), source_format=source_format, typography=typography,
-        pdf=pdf_options, impose=imposition,
-        title=title, author=author, lang=lang, embed_fonts=embed_fonts)
     batch = BatchOptions(jobs=jobs, force=force, quiet=quiet, report=report, scheduler=scheduler, debug=debug)
     try:
         failed = run_build(paths, out, options, batch, echo=typer.echo)
@@ -130,16 +119,14 @@ def bundle(
     import re
 
     from pipeline.batch import collect_sources
-    from pipeline.build import BuildOptions
     from pipeline.bundle import build_bundle
     from pipeline.errors import ZinepressError
-    from pipeline.writers.pdf import PdfOptions
+    from pipeline.options import command_options
 
-    options = BuildOptions(formats=_formats(formats), typography=typography, lang=lang,
-                           pdf=PdfOptions(paper=paper) if paper else PdfOptions())
     if name is None:
         name = Path("dist") / (re.sub(r"[^\w.-]+", "_", title).strip("_.") or "bundle")
     try:
+        options = command_options(formats=_formats(formats), paper=paper, typography=typography, lang=lang)
         result = build_bundle([source for source, _ in collect_sources(sources)], name, title, author, options)
     except ZinepressError as exc:
         _fail(exc, debug)
@@ -160,8 +147,9 @@ def normalize(
 ) -> None:
     """Print the normalized text as Markdown with YAML front matter (what would be built)."""
 
-    from pipeline.build import BuildOptions, load
+    from pipeline.build import load
     from pipeline.errors import ZinepressError
+    from pipeline.options import BuildOptions
     from pipeline.writers.markdown import to_markdown
     from pipeline.writers.output import write_atomically
 

@@ -32,46 +32,12 @@ import hashlib
 from dataclasses import dataclass
 
 from pipeline.errors import OptionError
-from pipeline.paper import PT_PER_MM, Size, parse_sheet
+from pipeline.options import Imposition
+from pipeline.paper import PT_PER_MM
 
-IMPOSITIONS = ("saddle", "onepagezine", "2up", "none")
-DUPLEX = ("short-edge", "long-edge")
 SIGNATURE_RANGE = (40, 80)    # pages; the Library's imposed PDFs use the same range
 BLEED_MM = 3.0                # kept around each page when crop marks are asked for
 MARK_MM = 4.0                 # length of a crop mark, beyond the bleed
-
-
-@dataclass
-class ImposeOptions:
-    layout: str = "saddle"
-    sheet: str = ""               # a4, letter, a3, sra3…, WIDTHxHEIGHT; "" = Letter for Letter-family papers, else A4
-    signature: int = 0            # pages per signature (a multiple of 4); 0 = automatic
-    duplex: str = "short-edge"    # how the printer turns the sheet; long-edge rotates the backs 180°
-    creep: float = 0.0            # paper thickness in mm: inner sheets' pages move towards the fold
-    marks: bool = False           # crop (and fold) marks, pages with their bleed
-    cover: bool = True            # keep the last page last (it is the colophon, the back cover)
-    rtl: bool = False             # a right-to-left book: bound on the right, every layout mirrored
-
-    def check(self) -> None:
-        if self.layout not in IMPOSITIONS:
-            raise OptionError(f"unknown imposition {self.layout!r}", hint=f"use one of {', '.join(IMPOSITIONS)}")
-        if self.duplex not in DUPLEX:
-            raise OptionError(f"unknown duplex mode {self.duplex!r}", hint=f"use one of {', '.join(DUPLEX)}")
-        if self.signature and (self.signature < 4 or self.signature % 4):
-            raise OptionError(f"--signature {self.signature} is not a multiple of 4",
-                              hint="give the pages per signature as 4, 8, 12… (or 0 for automatic)")
-        if self.signature and self.layout != "saddle":
-            raise OptionError("--signature applies only to --impose saddle", hint="drop --signature")
-        if not 0 <= self.creep <= 2:
-            raise OptionError(f"--creep {self.creep:g} mm is not a paper thickness",
-                              hint="give the thickness of one sheet in mm, e.g. 0.1 for 80 g/m² paper")
-        if self.sheet:
-            parse_sheet(self.sheet)
-
-    def sheet_size(self, paper: Size | None = None) -> Size:
-        if self.sheet:
-            return parse_sheet(self.sheet)
-        return parse_sheet("letter" if paper is not None and paper.letter_family else "a4")
 
 
 # ---------------------------------------------------------------- page order
@@ -148,18 +114,15 @@ def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slo
 
 # ---------------------------------------------------------------- geometry
 
-def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size | None = None) -> bytes:
+def impose(pdf: bytes, options: Imposition) -> bytes:
     """The pamphlet ``pdf`` imposed as ``options.layout`` on ``options.sheet``."""
     import fitz
 
-    if isinstance(options, str) or options is None:
-        options = ImposeOptions(layout=options or "saddle")
-    options.check()
     if options.layout == "none":
         return pdf
     src = fitz.open(stream=pdf, filetype="pdf")
     sides = plan(options.layout, src.page_count, options.signature, options.cover, options.rtl)
-    sheet = options.sheet_size(paper)
+    sheet = options.sheet
     width, height = max(sheet.points), min(sheet.points)        # landscape
     trim = src[0].trimbox
     media = src[0].rect
@@ -250,7 +213,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
     meta = {k: v for k, v in src.metadata.items() if k in
             ("title", "author", "subject", "keywords", "creator", "producer", "creationDate", "modDate") and v}
     out.set_metadata(meta)
-    set_stable_id(out, pdf, options, sheet)
+    set_stable_id(out, pdf, options)
     return out.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
@@ -367,10 +330,10 @@ def _crop_marks(page, rect, *, bleed_pt: float, mark_pt: float) -> None:
             page.draw_line((x, y + sign_y * bleed_pt), (x, y + sign_y * (bleed_pt + mark_pt)), color=black, width=0.3)
 
 
-def set_stable_id(out, pdf: bytes, options: ImposeOptions, sheet: Size) -> None:
+def set_stable_id(out, pdf: bytes, options: Imposition) -> None:
     """Give ``out`` a file identifier derived from what it is made of (the
     pamphlet's bytes and the imposition) instead of the random one PyMuPDF
     draws at each save: saved with ``no_new_id``, the same input gives the same
     bytes (builds with SOURCE_DATE_EPOCH are reproducible)."""
-    digest = hashlib.sha256(pdf + repr((options, sheet)).encode()).hexdigest()[:32].upper()
+    digest = hashlib.sha256(pdf + options.identity().encode()).hexdigest()[:32].upper()
     out.xref_set_key(-1, "ID", f"[<{digest}><{digest}>]")

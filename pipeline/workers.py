@@ -28,9 +28,12 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from pipeline import interrupt
+
+Spec = TypeVar("Spec")        # a job's input and its result: plain data that pickles
+Result = TypeVar("Result")
 
 # A worker holding more than this after a text is replaced (resident bytes).
 WORKER_MEMORY_MARK = 300 * 2**20
@@ -65,7 +68,7 @@ def resident_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _work(conn: Connection, job: Callable[[dict], dict]) -> None:
+def _work(conn: Connection, job: Callable[[Spec], Result]) -> None:
     """A worker: jobs from ``conn`` until told to stop (None) or the parent goes."""
     interrupt.ignore_in_child()
     from pipeline.batch import warm_up
@@ -95,8 +98,8 @@ class _Worker:
             pass
 
 
-def run_workers(specs: list[dict], jobs: int, job: Callable[[dict], dict],
-                failed: Callable[[dict, str], dict]) -> Iterator[tuple[int, dict]]:
+def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
+                failed: Callable[[Spec, str], Result]) -> Iterator[tuple[int, Result]]:
     """(index in ``specs``, ``job(spec)``) as each ends, on at most ``jobs``
     worker processes; ``failed(spec, why)`` is the result of a spec whose
     worker died building it."""
@@ -177,7 +180,7 @@ def run_workers(specs: list[dict], jobs: int, job: Callable[[dict], dict],
             worker.conn.close()
 
 
-def _hand(worker: _Worker, todo: deque, specs: list[dict]) -> bool:
+def _hand(worker: _Worker, todo: deque, specs: list) -> bool:
     """Give ``worker`` the next job of ``todo``; False (the job kept) if it is gone."""
     n = todo.popleft()
     try:

@@ -182,7 +182,7 @@ def test_name_clash_is_found_before_building(tmp_path):
     for name in ("one/x.txt", "two/x.muse", "two/y.md"):
         (tmp_path / name).write_text("text\n")
     jobs = plan([tmp_path / "one", tmp_path / "two"], tmp_path / "out", BuildOptions())
-    failed = {j.source.name: j.result["error"] for j in jobs if j.result}
+    failed = {j.source.name: j.result.error for j in jobs if j.result}
     assert sorted(failed) == ["x.muse", "x.txt"]
     assert "name clash" in failed["x.txt"] and str(tmp_path / "two" / "x.muse") in failed["x.txt"]
     assert [j.source.name for j in jobs if not j.result] == ["y.md"]

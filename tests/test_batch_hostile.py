@@ -99,7 +99,7 @@ def test_links_inside_the_folders_given_and_files_named_are_followed(tmp_path):
     jobs = {j.key: j for j in plan([a, b], tmp_path / "o", BuildOptions())}
     refused = {k for k, j in jobs.items() if j.result}
     assert refused == {"out.md"}
-    assert "outside the folders given" in jobs["out.md"].result["error"]
+    assert "outside the folders given" in jobs["out.md"].result.error
     # Named on the command line, a link is the user's choice.
     jobs = plan([a / "out.md"], tmp_path / "o", BuildOptions())
     assert [j.result for j in jobs] == [None] and jobs[0].digest

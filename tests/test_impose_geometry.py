@@ -8,7 +8,9 @@ import fitz
 import pytest
 
 from pipeline.errors import OptionError
-from pipeline.impose import ImposeOptions, impose
+from pipeline.impose import impose
+from pipeline.options import Imposition, impose_options
+from pipeline.paper import parse_sheet
 
 MM = 72 / 25.4
 A4 = (297 * MM, 210 * MM)                 # landscape
@@ -105,7 +107,7 @@ def auto_signature(pages: int) -> int:
 
 @pytest.mark.parametrize("pages", [4, 8, 12, 40, 100])
 def test_saddle_automatic_signatures(pages):
-    out = impose(numbered_pdf(pages), ImposeOptions("saddle"))
+    out = impose(numbered_pdf(pages), Imposition("saddle"))
     expected = saddle_expected(pages, auto_signature(pages))
     assert read_slots(out, 2, 1) == as_read(expected)
     assert_size(out, A4)
@@ -113,19 +115,19 @@ def test_saddle_automatic_signatures(pages):
 
 def test_saddle_100_pages_is_two_signatures_of_52():
     assert auto_signature(100) == 52
-    out = impose(numbered_pdf(100), ImposeOptions("saddle"))
+    out = impose(numbered_pdf(100), Imposition("saddle"))
     assert fitz.open(stream=out, filetype="pdf").page_count == 2 * 52 // 2
 
 
 @pytest.mark.parametrize("pages,signature", [(40, 8), (40, 12), (100, 16), (100, 100), (12, 40)])
 def test_saddle_given_signature(pages, signature):
-    out = impose(numbered_pdf(pages), ImposeOptions("saddle", signature=signature))
+    out = impose(numbered_pdf(pages), Imposition("saddle", signature=signature))
     expected = saddle_expected(pages, min(signature, pages + (-pages) % 4))
     assert read_slots(out, 2, 1) == as_read(expected)
 
 
 def test_cover_stays_outside_when_padding():
-    out = impose(numbered_pdf(6), ImposeOptions("saddle"))
+    out = impose(numbered_pdf(6), Imposition("saddle"))
     sides = read_slots(out, 2, 1)
     assert sides[0] == {(0, 0): (6, False), (1, 0): (1, False)}   # back cover | front cover
     assert sides == as_read(saddle_expected(6, 8))
@@ -133,14 +135,14 @@ def test_cover_stays_outside_when_padding():
 
 @pytest.mark.parametrize("pages", [4, 8, 12, 40, 100])
 def test_saddle_long_edge_turns_the_backs(pages):
-    out = impose(numbered_pdf(pages), ImposeOptions("saddle", duplex="long-edge"))
+    out = impose(numbered_pdf(pages), Imposition("saddle", duplex="long-edge"))
     expected = saddle_expected(pages, auto_signature(pages))
     assert read_slots(out, 2, 1) == as_read(expected, upside_down_backs=True)
 
 
 @pytest.mark.parametrize("pages", [4, 8, 12, 40, 100])
 def test_2up_keeps_reading_order(pages):
-    out = impose(numbered_pdf(pages), ImposeOptions("2up"))
+    out = impose(numbered_pdf(pages), Imposition("2up"))
     expected = [{(0, 0): k, (1, 0): k + 1} for k in range(1, pages + 1, 2)]
     assert read_slots(out, 2, 1) == as_read(expected)
     assert_size(out, A4)
@@ -151,7 +153,7 @@ def test_onepagezine(pages):
     """Folded in eight and cut along the middle: the bottom row, left to right, reads
     back cover … front cover as 6 7 8 1 (8 being the last), the top row, upside
     down, 5 4 3 2."""
-    out = impose(numbered_pdf(pages), ImposeOptions("onepagezine"))
+    out = impose(numbered_pdf(pages), Imposition("onepagezine"))
     order = with_cover(pages, 8)
     expected = {(0, 1): order[5], (1, 1): order[6], (2, 1): order[7], (3, 1): order[0],
                 (0, 0): order[4], (1, 0): order[3], (2, 0): order[2], (3, 0): order[1]}
@@ -164,23 +166,22 @@ def test_onepagezine(pages):
 @pytest.mark.parametrize("pages", [12, 40, 100])
 def test_onepagezine_refuses_long_texts(pages):
     with pytest.raises(OptionError, match="8 pages"):
-        impose(numbered_pdf(pages), ImposeOptions("onepagezine"))
+        impose(numbered_pdf(pages), Imposition("onepagezine"))
 
 
 def test_none_returns_the_pamphlet():
     pdf = numbered_pdf(8)
-    assert impose(pdf, ImposeOptions("none")) == pdf
+    assert impose(pdf, Imposition("none")) == pdf
 
 
 def test_half_letter_on_letter_sheets():
-    from pipeline.paper import parse_paper
-    out = impose(numbered_pdf(8, HALF_LETTER), ImposeOptions("saddle"), parse_paper("half-letter"))
+    out = impose(numbered_pdf(8, HALF_LETTER), Imposition("saddle", sheet=parse_sheet("letter")))
     assert_size(out, LETTER)
     assert read_slots(out, 2, 1) == as_read(saddle_expected(8, 8))
 
 
 def test_pages_sit_against_the_fold():
-    out = impose(numbered_pdf(8, (105 * MM, 148 * MM)), ImposeOptions("saddle"))   # A6 on A4
+    out = impose(numbered_pdf(8, (105 * MM, 148 * MM)), Imposition("saddle"))   # A6 on A4
     doc = fitz.open(stream=out, filetype="pdf")
     page = doc[0]
     images = page.get_text("dict")["blocks"]
@@ -193,8 +194,8 @@ def test_pages_sit_against_the_fold():
 
 
 def test_creep_moves_inner_pages_towards_the_fold():
-    plain = fitz.open(stream=impose(numbered_pdf(16), ImposeOptions("saddle")), filetype="pdf")
-    crept = fitz.open(stream=impose(numbered_pdf(16), ImposeOptions("saddle", creep=0.5)), filetype="pdf")
+    plain = fitz.open(stream=impose(numbered_pdf(16), Imposition("saddle")), filetype="pdf")
+    crept = fitz.open(stream=impose(numbered_pdf(16), Imposition("saddle", creep=0.5)), filetype="pdf")
 
     def lefts(doc, side):
         return sorted(line["bbox"][0] for b in doc[side].get_text("dict")["blocks"] for line in b.get("lines", []))
@@ -209,8 +210,8 @@ def test_creep_moves_inner_pages_towards_the_fold():
 
 def test_marks_need_room_and_draw_on_a_bigger_sheet():
     with pytest.raises(OptionError, match="crop marks"):
-        impose(numbered_pdf(8), ImposeOptions("saddle", marks=True))
-    out = impose(numbered_pdf(8), ImposeOptions("saddle", marks=True, sheet="sra3"))
+        impose(numbered_pdf(8), Imposition("saddle", marks=True))
+    out = impose(numbered_pdf(8), Imposition("saddle", marks=True, sheet=parse_sheet("sra3")))
     doc = fitz.open(stream=out, filetype="pdf")
     assert doc[0].rect.width == pytest.approx(450 * MM, abs=0.01)
     drawings = doc[0].get_drawings()
@@ -219,16 +220,16 @@ def test_marks_need_room_and_draw_on_a_bigger_sheet():
 
 
 @pytest.mark.parametrize("options,message", [
-    (ImposeOptions("fold"), "unknown imposition"),
-    (ImposeOptions("saddle", signature=6), "multiple of 4"),
-    (ImposeOptions("2up", signature=8), "only to --impose saddle"),
-    (ImposeOptions("saddle", duplex="sideways"), "duplex"),
-    (ImposeOptions("saddle", sheet="b0"), "--sheet"),
-    (ImposeOptions("saddle", creep=5), "thickness"),
+    ({"layout": "fold"}, "unknown imposition"),
+    ({"signature": 6}, "multiple of 4"),
+    ({"layout": "2up", "signature": 8}, "only to --impose saddle"),
+    ({"duplex": "sideways"}, "duplex"),
+    ({"sheet": "b0"}, "--sheet"),
+    ({"creep": 5}, "thickness"),
 ])
 def test_bad_options(options, message):
     with pytest.raises(OptionError, match=message):
-        impose(numbered_pdf(4), options)
+        impose_options(**options)
 
 
 def test_many_impositions_give_the_same_bytes_and_a_derived_id():
@@ -236,9 +237,9 @@ def test_many_impositions_give_the_same_bytes_and_a_derived_id():
     as a literal string (which a search of the bytes for hex digits misses): the
     booklet's is derived from its input. Many saves, so that such an id shows."""
     pamphlet = numbered_pdf(4)
-    booklets = {impose(pamphlet, ImposeOptions(layout="saddle")) for _ in range(200)}
+    booklets = {impose(pamphlet, Imposition(layout="saddle")) for _ in range(200)}
     assert len(booklets) == 1
     ident = fitz.open(stream=booklets.pop(), filetype="pdf").xref_get_key(-1, "ID")
     assert ident[0] == "array" and ident[1].count("<") == 2, ident
-    other = fitz.open(stream=impose(numbered_pdf(12), ImposeOptions(layout="saddle")), filetype="pdf")
+    other = fitz.open(stream=impose(numbered_pdf(12), Imposition(layout="saddle")), filetype="pdf")
     assert other.xref_get_key(-1, "ID") != ident

@@ -97,6 +97,36 @@ def test_onepagezine_from_the_cli(tmp_path):
     assert size_pt(booklet) == pytest.approx((297 * MM, 210 * MM), abs=0.05)
 
 
+@pytest.mark.parametrize("args,parsed", [
+    (["--paper", "a6", "--sheet", "a4", "--font-size", "9pt"], ["--sheet", "--paper"]),
+    (["--impose", "onepagezine"], ["--paper"]),        # the eighth of the default A4 sheet
+])
+def test_sizes_are_read_once_per_command(tmp_path, monkeypatch, args, parsed):
+    """The command line is read once (``pipeline.options``): a build of all
+    three outputs parses each size it was given once — the pamphlet's and the
+    booklet's writers, the EPUB's page list and the batch's digest use the
+    numbers — and the font size once."""
+    from typer.testing import CliRunner
+
+    import pipeline.options
+    import pipeline.paper
+    from pipeline.cli import app
+
+    sizes, fonts = [], []
+    parse_size, parse_font_size = pipeline.paper.parse_size, pipeline.options.parse_font_size
+    monkeypatch.setattr(pipeline.paper, "parse_size",
+                        lambda value, table, option: sizes.append(option) or parse_size(value, table, option))
+    monkeypatch.setattr(pipeline.options, "parse_font_size",
+                        lambda value: fonts.append(value) or parse_font_size(value))
+    result = CliRunner().invoke(app, ["build", str(SAMPLE), "-o", str(tmp_path), "--jobs", "1", "--lang", "en",
+                                      *args])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "azat-miftakhov.booklet.pdf", "azat-miftakhov.epub", "azat-miftakhov.pdf"]
+    assert sizes == parsed
+    assert len(fonts) == 1
+
+
 def pdf_box(doc, page, name: str) -> fitz.Rect:
     """A page box as the PDF writes it (x0 y0 x1 y1, origin bottom left), in mm."""
     kind, value = doc.xref_get_key(page.xref, name)

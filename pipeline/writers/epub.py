@@ -11,15 +11,14 @@ documents (our templates, including the nav document) go in as they are:
 ebooklib's own HTML re-serialisation would drop what they declare.
 
 ebooklib stamps zip entries and ``dcterms:modified`` with the current time; the
-archive is rewritten with fixed times (``SOURCE_DATE_EPOCH`` when set) so the
-same source always gives the same bytes.
+archive is rewritten with fixed times (``SOURCE_DATE_EPOCH`` when the build has
+one: ``source_date_epoch``) so the same source always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -32,11 +31,10 @@ from pipeline.render import EpubPart, Prepared, epub_parts, style_path, template
 from pipeline.scripts import direction
 
 
-def build_time() -> dt.datetime:
-    """``SOURCE_DATE_EPOCH`` when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+def build_time(source_date_epoch: int | None) -> dt.datetime:
+    """``source_date_epoch`` (reproducible builds) when given, else now."""
+    if source_date_epoch is not None:
+        return dt.datetime.fromtimestamp(source_date_epoch, tz=dt.timezone.utc)
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
@@ -324,9 +322,10 @@ def accessibility_metadata(book, parts: list[EpubPart], facts: BookFacts) -> Non
     book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
 
-def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
-    """The EPUB of a prepared document. Warnings (a missing image or cover) are
-    added to ``prep.doc.warnings``."""
+def write_epub(prep: Prepared, embed_fonts: bool = False, source_date_epoch: int | None = None) -> bytes:
+    """The EPUB of a prepared document, stamped with ``source_date_epoch``
+    (seconds; None: now). Warnings (a missing image or cover) are added to
+    ``prep.doc.warnings``."""
     from pipeline.writers.epub_cover import cover_for
 
     doc = prep.doc
@@ -443,7 +442,7 @@ def write_epub(prep: Prepared, embed_fonts: bool = False) -> bytes:
                       toc_depth=nav_depth(nav_toc), print_pages=len(pages), print_edition=prep.print_edition)
     accessibility_metadata(book, parts, facts)
 
-    when = build_time()
+    when = build_time(source_date_epoch)
     raw = io.BytesIO()
     writer = BookWriter(raw, book, {"mtime": when, "epub3_landmark": False, "epub3_pages": False,
                                     "epub2_guide": True, "raise_exceptions": True,

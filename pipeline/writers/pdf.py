@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.errors import OptionError
-from pipeline.paper import parse_paper
+from pipeline.options import PdfOptions
 from pipeline.render import Prepared, PrintPage, pdf_html, style_path
 
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
 # draws the marks in its outer half and sets the PDF BleedBox 10 pt (3.5 mm)
 # outside the TrimBox, so the marks stand outside the bleed, as print shops expect.
@@ -26,36 +24,6 @@ BLEED = "7mm"
 # The stylesheet's margins (top, right, bottom, left) for an A5 page, in mm;
 # smaller pages get them in proportion.
 MARGINS = (18, 16, 20, 16)
-# --font-size bounds, in points: below 4 pt no printer or eye makes out the
-# text (and a size near 0 breaks the layout); above 36 pt a word no longer
-# fits the narrower pages.
-FONT_SIZE_PT = (4.0, 36.0)
-_PT_PER = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4}
-
-
-@dataclass
-class PdfOptions:
-    paper: str = "A5"                 # a CSS page size: "A5", "148mm 210mm"…
-    font_size: str = ""               # e.g. "11pt"; empty keeps the stylesheet's
-    css: list[Path] = field(default_factory=list)   # the user's own stylesheets, layered on top
-    variant: str = ""                 # "" (plain), "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival)
-    marks: bool = False               # crop marks, and a bleed (TrimBox and BleedBox inside MediaBox)
-    jobs: int = 0                     # processes laying out one long text: 0 decides, 1 = one pass
-
-    def check(self) -> None:
-        parse_paper(self.paper)
-        if self.variant and self.variant not in PDF_VARIANTS:
-            raise OptionError(f"unknown PDF variant {self.variant!r}", hint=f"use one of {', '.join(PDF_VARIANTS)}")
-        if self.font_size:
-            low, high = FONT_SIZE_PT
-            m = re.fullmatch(r"(\d+(?:\.\d+)?)(pt|px|mm)", self.font_size.strip())
-            if not m:
-                raise OptionError(f"--font-size {self.font_size!r} is not a size",
-                                  hint=f"give it in points, from {low:g}pt to {high:g}pt, e.g. 11pt")
-            points = float(m.group(1)) * _PT_PER[m.group(2)]
-            if not low <= points <= high:
-                raise OptionError(f"--font-size {self.font_size!r} is out of range",
-                                  hint=f"give a size from {low:g}pt to {high:g}pt, e.g. 11pt")
 
 
 @dataclass
@@ -79,7 +47,7 @@ def _css_string(text: str) -> str:
 
 def _margins(options: PdfOptions) -> tuple[float, float, float, float]:
     """The page's margins in mm (top, right, bottom, left), in proportion on small papers."""
-    factor = min(1.0, parse_paper(options.paper).width / 148)
+    factor = min(1.0, options.paper.width / 148)
     return tuple(round(m * max(factor, 0.55), 1) for m in MARGINS)
 
 
@@ -105,7 +73,7 @@ def _script_css(lang: str) -> str:
 
 
 def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
-    paper = parse_paper(options.paper)
+    paper = options.paper
     factor = min(1.0, paper.width / 148)
     top, right, bottom, left = _margins(options)
     css = f"@page {{ size: {paper.css()}; margin: {top}mm {right}mm {bottom}mm {left}mm; }}"
@@ -114,7 +82,7 @@ def _page_css(options: PdfOptions, title: str = "", lang: str = "") -> str:
     if factor < 1 and not options.font_size:
         css += f" html {{ font-size: {max(7.0, 10.5 * factor):.1f}pt; }}"
     if options.font_size:
-        css += f" html {{ font-size: {options.font_size}; }}"
+        css += f" html {{ font-size: {options.font_size.css()}; }}"
     css += _script_css(lang)
     # The colophon fills the page area, so that it is one page, the last.
     css += f" .colophon {{ height: {paper.height - top - bottom - 1:.1f}mm; }}"
@@ -289,7 +257,6 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     base_url = (doc.base_dir.resolve().as_uri() + "/") if doc.base_dir else None
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
-    options.check()
     page_css = _page_css(options, doc.metadata.title, prep.lang)
     parallel = _write_parallel(prep, options, html_text, base_url, page_css)
     if parallel is not None:
