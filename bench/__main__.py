@@ -163,7 +163,7 @@ def target_long_book(runs: int) -> Result:
     ratio = wall / floor
     figures = [f"{LONG_BOOK.name}: pamphlet with --jobs 2 {wall:.1f} s ({made['result'].pages} pages); "
                f"one WeasyPrint render + write {floor:.1f} s (best of {runs} each, timed in turns)"]
-    from pipeline.writers.parallel_pdf import Sheets, write_parallel
+    from pipeline.writers.pdf.parallel import Sheets, write_parallel
     from pipeline.writers import pdf as pdf_writer
     from pipeline.render import style_path
     part_sheets = Sheets([str(style_path("pamphlet.css"))],
@@ -196,7 +196,7 @@ def parts_one_after_another(html_text: str, sheets, tasks_in_parallel: list) -> 
     """Processor time of the body parts laid out and finished one after another in
     this process, against the same parts done by two processes at once: what the
     two cores cost each other (shared caches, a shared physical core)."""
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel as parallel_pdf
 
     plan = parallel_pdf.plan(html_text, 2 * parallel_pdf.PARTS_PER_WORKER)
     alone = 0.0

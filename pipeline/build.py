@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.document import Document
-from pipeline.impose import ImposeOptions
+from pipeline.writers.booklet import ImposeOptions
 from pipeline.writers.pdf import PdfOptions
 
 FORMATS = ("pdf", "booklet", "epub")
@@ -80,7 +80,7 @@ def build_one(source: Path, out_dir: Path, options: BuildOptions | None = None) 
 
 def pamphlet_edition(paper: str, pages: int) -> str:
     """How the EPUB names the pamphlet its page numbers come from."""
-    from pipeline.paper import parse_paper
+    from pipeline.writers.booklet.paper import parse_paper
 
     size = parse_paper(paper)
     name = size.name.upper() if size.name and len(size.name) <= 3 else size.name or f"{size.width:g}×{size.height:g} mm"
@@ -90,7 +90,7 @@ def pamphlet_edition(paper: str, pages: int) -> str:
 def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildResult:
     """Make every output of a prepared document in memory, then write them all
     (to ``paths``, one per format). Shared by single texts and bundles."""
-    from pipeline.impose import impose
+    from pipeline.writers.booklet import impose
     from pipeline.writers.output import write_together
 
     doc = prep.doc
@@ -108,7 +108,7 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
             made["pdf"] = pdf.data
         if "booklet" in options.formats:
             from dataclasses import replace
-            from pipeline.paper import parse_paper
+            from pipeline.writers.booklet.paper import parse_paper
             from pipeline.scripts import direction
             imposition = replace(options.impose, cover=not doc.metadata.nofinalpage,
                                  rtl=direction(prep.lang) == "rtl") \

@@ -78,7 +78,7 @@ def build(
     from pipeline.build import BuildOptions
     from pipeline.writers.pdf import PdfOptions
 
-    from pipeline.impose import ImposeOptions
+    from pipeline.writers.booklet import ImposeOptions
 
     imposition = ImposeOptions(layout=impose, sheet=sheet, signature=signature, duplex=duplex,
                                creep=creep, marks=marks)

@@ -8,7 +8,7 @@ import fitz
 import pytest
 
 from pipeline.errors import OptionError
-from pipeline.impose import ImposeOptions, impose
+from pipeline.writers.booklet import ImposeOptions, impose
 
 MM = 72 / 25.4
 A4 = (297 * MM, 210 * MM)                 # landscape
@@ -173,7 +173,7 @@ def test_none_returns_the_pamphlet():
 
 
 def test_half_letter_on_letter_sheets():
-    from pipeline.paper import parse_paper
+    from pipeline.writers.booklet.paper import parse_paper
     out = impose(numbered_pdf(8, HALF_LETTER), ImposeOptions("saddle"), parse_paper("half-letter"))
     assert_size(out, LETTER)
     assert read_slots(out, 2, 1) == as_read(saddle_expected(8, 8))

@@ -20,7 +20,7 @@ import pytest
 from pipeline.build import BuildOptions, load
 from pipeline.render import prepare
 from pipeline.writers.pdf import PdfOptions, write_pdf
-from pipeline.writers.parallel_pdf import MIN_HTML_CHARS, parallel_jobs
+from pipeline.writers.pdf.parallel import MIN_HTML_CHARS, parallel_jobs
 from conftest import corpus_file, pdf_page_texts, pdf_text
 
 WORDS = ("the of and to mutual aid among animals is a factor of evolution freedom "
@@ -59,7 +59,7 @@ def parts_source(tmp_path_factory) -> Path:
 def write_in_parallel(source: Path):
     """The pamphlet written with two processes, checking that the parallel writer made it
     (and did not hand the text back to the single pass)."""
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel as parallel_pdf
 
     real, made = parallel_pdf.write_parallel, []
 
@@ -138,7 +138,7 @@ def test_a_part_opening_on_a_right_hand_page_starts_a_part(tmp_path, monkeypatch
     # middle, laid out as if the part began on a right-hand page: four pages more
     # than the single pass, until a part heading always starts a part.
     from pipeline.render import pdf_html
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel as parallel_pdf
 
     source = parts_text(tmp_path, seed=1)
     monkeypatch.setattr(parallel_pdf, "PARTS_PER_WORKER", 1)
@@ -158,7 +158,7 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
     # slowed down, a part is being finished with the first numbering meanwhile.
     import time
 
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel as parallel_pdf
 
     real_front_html, real = parallel_pdf._front_html, getattr(parallel_pdf, slow)
     calls = []
@@ -190,7 +190,7 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
 def test_a_failing_worker_reaches_the_caller_and_stops_the_workers(parts_source, monkeypatch, failure, error, says):
     import os
 
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel as parallel_pdf
 
     real = parallel_pdf.lay_out
 

@@ -9,7 +9,7 @@ import fitz
 import pytest
 
 from pipeline.errors import OptionError
-from pipeline.paper import parse_paper, parse_sheet
+from pipeline.writers.booklet.paper import parse_paper, parse_sheet
 from conftest import ROOT, pdf_pages, pdf_text, run_cli
 
 MM = 72 / 25.4

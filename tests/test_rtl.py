@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, alnum, epubcheck, pdf_fonts, pdf_text, run_cli
-from pipeline.impose import plan
+from pipeline.writers.booklet import plan
 from pipeline.scripts import direction
 
 SCRIPTS = FIXTURES / "scripts"

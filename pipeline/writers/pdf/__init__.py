@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import OptionError
-from pipeline.paper import parse_paper
 from pipeline.render import Prepared, PrintPage, pdf_html, style_path
+from pipeline.writers.booklet.paper import parse_paper
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
@@ -203,9 +203,9 @@ def _blank_page(page_css: str):
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
                     page_css: str) -> PdfResult | None:
-    """A long text, its chapters laid out in parallel processes (``parallel_pdf``); None when
+    """A long text, its chapters laid out in parallel processes (``parallel``); None when
     it is short, one process is asked for, or an option needs the single pass."""
-    from pipeline.writers.parallel_pdf import Sheets, parallel_jobs, write_parallel
+    from pipeline.writers.pdf.parallel import Sheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
     if jobs <= 1 or options.css or options.variant or options.marks:
@@ -278,10 +278,11 @@ def print_pages(data: bytes, options: PdfOptions, final_page: bool) -> list[Prin
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
-    from pipeline import engine_fixes, hyphenation
-    from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
+    from pipeline import hyphenation
+    from pipeline.writers.pdf import engine
+    from pipeline.writers.pdf.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
 
-    engine_fixes.apply()
+    engine.apply()
     hyphenation.register()
     options = options or PdfOptions()
     doc = prep.doc

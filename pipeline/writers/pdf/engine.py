@@ -41,7 +41,7 @@ def apply() -> None:
     source = "".join(lines)
     if source.count(_CONDITION) != 1:
         raise EngineMismatch("WeasyPrint's line layout has changed: zinepress' footnote-policy "
-                             "correction does not fit it (see pipeline/engine_fixes.py)")
+                             "correction does not fit it (see pipeline/writers/pdf/engine.py)")
     # Compiled with the original file name and line numbers, so tracebacks still point into WeasyPrint.
     code = compile("\n" * (first - 1) + source.replace(_CONDITION, _CONDITION + _POLICY),
                    block.__file__, "exec")

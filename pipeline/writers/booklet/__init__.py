@@ -32,7 +32,7 @@ import hashlib
 from dataclasses import dataclass
 
 from pipeline.errors import OptionError
-from pipeline.paper import PT_PER_MM, Size, parse_sheet
+from pipeline.writers.booklet.paper import PT_PER_MM, Size, parse_sheet
 
 IMPOSITIONS = ("saddle", "onepagezine", "2up", "none")
 DUPLEX = ("short-edge", "long-edge")

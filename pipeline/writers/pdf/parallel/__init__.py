@@ -205,10 +205,11 @@ def lay_out(task: Task) -> Laid:
 
     import weasyprint.layout as engine_layout
 
-    from pipeline import engine_fixes, hyphenation
-    from pipeline.fetch import SafeFetcher
+    from pipeline import hyphenation
+    from pipeline.writers.pdf import engine
+    from pipeline.writers.pdf.fetch import SafeFetcher
 
-    engine_fixes.apply()
+    engine.apply()
     hyphenation.register()
     started = time.process_time()
     fetcher = SafeFetcher(task.sheets.base_dir)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import engine_fixes
+from pipeline.writers.pdf import engine as engine_fixes
 
 PAGE = """<style>
   @page { size: 100px; margin: 0; @footnote { margin: 0; padding: 0; } }
