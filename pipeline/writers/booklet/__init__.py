@@ -106,11 +106,11 @@ def padded(pages: int, multiple: int, cover: bool) -> list[int | None]:
     return order + [None] * blanks
 
 
-def plan(layout: str, pages: int, signature: int = 0, cover: bool = True,
-         rtl: bool = False) -> list[list[Slot]]:
+def sheet_sides(layout: str, pages: int, signature: int = 0, cover: bool = True,
+                rtl: bool = False) -> list[list[Slot]]:
     """The sheet sides in print order, each a list of slots (column, row from the top left);
     mirrored left to right for a book bound on the right (``rtl``)."""
-    sides = _plan(layout, pages, signature, cover)
+    sides = _sheet_sides(layout, pages, signature, cover)
     if rtl:
         columns = 1 + max(slot.col for side in sides for slot in side)
         for side in sides:
@@ -120,7 +120,7 @@ def plan(layout: str, pages: int, signature: int = 0, cover: bool = True,
     return sides
 
 
-def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slot]]:
+def _sheet_sides(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slot]]:
     if layout == "saddle":
         from pdfimpose.schema.hardcover import HardcoverImpositor
         size = signature_pages(pages, signature)
@@ -143,7 +143,7 @@ def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slo
         order = padded(pages, 8, cover)
         matrix = next(OnePageZineImpositor().matrixes(8))
         return [[Slot(order[matrix[x, y].number], x, y, matrix[x, y].rotate) for x, y in matrix.coordinates()]]
-    raise ValueError(f"no plan for {layout!r}")
+    raise ValueError(f"no imposition {layout!r}")
 
 
 # ---------------------------------------------------------------- geometry
@@ -158,7 +158,7 @@ def impose(pdf: bytes, options: ImposeOptions | str | None = None, paper: Size |
     if options.layout == "none":
         return pdf
     src = fitz.open(stream=pdf, filetype="pdf")
-    sides = plan(options.layout, src.page_count, options.signature, options.cover, options.rtl)
+    sides = sheet_sides(options.layout, src.page_count, options.signature, options.cover, options.rtl)
     sheet = options.sheet_size(paper)
     width, height = max(sheet.points), min(sheet.points)        # landscape
     trim = src[0].trimbox
