@@ -24,6 +24,9 @@ colophon stays the back cover (PDF::Imposition's ``cover`` option).
 A right-to-left book (``rtl``) is bound on the right: every layout is the
 left-to-right one mirrored, so page 1 is on the left half of the first sheet
 and the back cover on the right, and pages follow from right to left.
+
+Paper and sheet sizes, which the pamphlet's ``--paper`` uses too, are in
+``paper.py``.
 """
 
 from __future__ import annotations

@@ -5,6 +5,11 @@ A small generated stylesheet adds what depends on the options: the page size
 colophon page, crop marks and their bleed, and the running-head strings. After
 layout, blank pages are inserted before the colophon so that the page count is
 a multiple of 4 and the colophon is the back cover, whatever the paper.
+
+Beside it in this folder: ``fetch.py``, the only way WeasyPrint gets
+resources; ``engine.py``, every use of WeasyPrint beyond its public API (and
+the check of its release); ``parallel/``, a long text laid out in parallel
+processes.
 """
 
 from __future__ import annotations
