@@ -53,9 +53,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import weasyprint
-# Given to the safe fetcher (``fetch.py``) and to the fonts of ``--css`` files.
-from weasyprint.text.fonts import FontConfiguration  # noqa: F401
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: F401
 
 from pipeline.errors import EngineMismatch
 
@@ -80,6 +77,11 @@ def check_version(installed: str) -> None:
 
 
 check_version(weasyprint.__version__)
+
+# Only now the submodules, which another release may have moved. Given to the
+# safe fetcher (``fetch.py``) and to the fonts of ``--css`` files.
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402, F401
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------- the footnote-policy correction
