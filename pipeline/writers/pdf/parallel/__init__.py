@@ -18,28 +18,30 @@ numbers, running heads) — is laid out once the number is known:
    Before the workers start, the parent lays out the front matter (title page,
    contents) with placeholder page numbers, for its page count (the workers
    inherit the stylesheets and fonts it loaded); meanwhile, the back matter.
-2. **Numbering** (``numbering.py``, parent): the parts are put in order as their reports come
-   in; a blank page goes before a part whose heading asks for a right (or
-   left) page when it would fall on the other side, as WeasyPrint does; blank
-   pages go before the colophon so that the count is a multiple of 4. A part's
-   first page number is known as soon as every part before it is laid out.
-3. **Finishing** (``finish.py``, the worker that holds the part, once no part is left to lay
-   out): WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
+2. **Numbering** (``numbering.py``, parent): the parts are put in order as
+   their reports come in; a blank page goes before a part whose heading asks
+   for a right (or left) page when it would fall on the other side, as
+   WeasyPrint does; blank pages go before the colophon so that the count is a
+   multiple of 4. A part's first page number is known as soon as every part
+   before it is laid out.
+3. **Finishing** (``finish.py``, the worker that holds the part, once no part
+   is left to lay out): WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
    boxes with the page's number and side in the book (``:left``/``:right``,
    ``:first``) and the named strings of the book up to it (``first-except``…),
    as the single pass does; then the part is written to PDF. The parent lays
    out the front matter again with the real numbers in its contents, and
    finishes it and the back matter.
-4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the outline rebuilt
-   with WeasyPrint's own bookmark-tree rules, links and the document's
-   metadata copied.
+4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
+   outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
+   document's metadata copied.
 
 ``write_parallel`` returns ``None`` when a text cannot be done this way (no
 forced breaks to cut at, pages of different geometry, a part not opening on
 a forced break, a stylesheet with what a part cannot know alone: the page
-total, page groups, running elements); the caller then lays it out in one pass. What the steps need of WeasyPrint's
-internals (layout without margin boxes, page types and states, named strings,
-the bookmark tree) is in ``pipeline/writers/pdf/engine.py``.
+total, page groups, running elements); the caller then lays it out in one
+pass. What the steps need of WeasyPrint's internals (layout without margin
+boxes, page types and states, named strings, the bookmark tree) is in
+``pipeline/writers/pdf/engine.py``.
 """
 
 from __future__ import annotations
