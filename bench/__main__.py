@@ -163,11 +163,11 @@ def target_long_book(runs: int) -> Result:
     ratio = wall / floor
     figures = [f"{LONG_BOOK.name}: pamphlet with --jobs 2 {wall:.1f} s ({made['result'].pages} pages); "
                f"one WeasyPrint render + write {floor:.1f} s (best of {runs} each, timed in turns)"]
-    from pipeline.writers.parallel_pdf import Sheets, write_parallel
+    from pipeline.writers.pdf.parallel import Stylesheets, write_parallel
     from pipeline.writers import pdf as pdf_writer
     from pipeline.render import style_path
-    part_sheets = Sheets([str(style_path("pamphlet.css"))],
-                         [pdf_writer._page_css(PdfOptions(), prep.doc.metadata.title)], None, prep.doc.base_dir)
+    part_sheets = Stylesheets([str(style_path("pamphlet.css"))],
+                              [pdf_writer._page_css(PdfOptions(), prep.doc.metadata.title)], None, prep.doc.base_dir)
     detail = write_parallel(html_text, part_sheets, 2)
     if detail is not None:
         t = detail.timings
@@ -196,15 +196,16 @@ def parts_one_after_another(html_text: str, sheets, tasks_in_parallel: list) -> 
     """Processor time of the body parts laid out and finished one after another in
     this process, against the same parts done by two processes at once: what the
     two cores cost each other (shared caches, a shared physical core)."""
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf.parallel import PARTS_PER_WORKER, finish, plan, workers
 
-    plan = parallel_pdf.plan(html_text, 2 * parallel_pdf.PARTS_PER_WORKER)
+    cut = plan.cut_book(html_text, 2 * PARTS_PER_WORKER)
     alone = 0.0
-    for index in range(len(plan.parts)):
-        laid = parallel_pdf.lay_out(parallel_pdf.Task("body", index, parallel_pdf._body_html(plan, index), sheets))
-        alone += laid.cpu + parallel_pdf.finish("body", index, 1, "right", []).cpu
-    parallel_pdf.release()
-    together = sum(layout + finish for kind, _, _, layout, finish, _ in tasks_in_parallel if kind == "body")
+    for index in range(len(cut.parts)):
+        laid = workers.lay_out(workers.Task("body", index, plan.body_html(cut, index), sheets))
+        alone += laid.cpu + finish.finish_part("body", index, 1, "right", []).cpu
+    workers.release()
+    together = sum(layout_cpu + finish_cpu for kind, _, _, layout_cpu, finish_cpu, _ in tasks_in_parallel
+                   if kind == "body")
     return (f"the body parts in processor time: {together:.1f} s done by two processes at once, "
             f"{alone:.1f} s one after another in one process ({together / alone:.2f}×: what the two "
             "cores cost each other)")

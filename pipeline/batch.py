@@ -357,7 +357,7 @@ def warm_up() -> None:
 
     import pipeline.readers as readers
     for name in ("weasyprint", "ebooklib.epub", "fitz", "pdfimpose", "pipeline.render",
-                 "pipeline.impose", "pipeline.writers.pdf", "pipeline.writers.epub",
+                 "pipeline.writers.booklet", "pipeline.writers.pdf", "pipeline.writers.epub",
                  "pipeline.normalize", *readers.READERS.values()):
         try:
             importlib.import_module(name)

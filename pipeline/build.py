@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.document import Document
 from pipeline.options import BuildOptions, imposition
-from pipeline.paper import Size
+from pipeline.writers.booklet.paper import Size
 
 SUFFIX = {"pdf": ".pdf", "booklet": ".booklet.pdf", "epub": ".epub"}
 
@@ -88,7 +88,7 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
         if "pdf" in options.formats:
             made["pdf"] = pdf.data
         if "booklet" in options.formats:
-            from pipeline.impose import impose
+            from pipeline.writers.booklet import impose
             made["booklet"] = impose(pdf.data, imposition(options, prep))
     if "epub" in options.formats:
         from pipeline.writers.epub import write_epub

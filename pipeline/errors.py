@@ -100,3 +100,8 @@ class OptionError(ZinepressError):
 
 class LibraryError(ZinepressError):
     """A folder cannot be catalogued or served (missing, not built, unreadable manifest)."""
+
+
+class EngineMismatch(ZinepressError):
+    """The installed WeasyPrint is not a release the PDF writer is written for
+    (``pipeline/writers/pdf/engine.py``), or its source cannot be read for the correction made there."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import OptionError
-from pipeline.paper import Size, parse_paper, parse_sheet
+from pipeline.writers.booklet.paper import Size, parse_paper, parse_sheet
 from pipeline.scripts import direction
 
 if TYPE_CHECKING:

@@ -393,7 +393,7 @@ def test_image_bombs_keep_their_alt_text_and_caption_in_both_outputs(bombs_build
 def test_every_reader_of_images_applies_the_same_limits(tmp_path):
     """The PDF engine's fetcher (a --css background, a stylesheet's own folder) and the
     EPUB's image copying refuse what ``vet`` refuses, even when asked directly."""
-    from pipeline.fetch import Refused, SafeFetcher
+    from pipeline.writers.pdf.fetch import Refused, SafeFetcher
     from pipeline.writers.epub import ImageCollector
 
     (tmp_path / "bomb.png").write_bytes(png_header(30000, 30000))

@@ -8,9 +8,9 @@ import fitz
 import pytest
 
 from pipeline.errors import OptionError
-from pipeline.impose import impose
+from pipeline.writers.booklet import impose
 from pipeline.options import Imposition, impose_options
-from pipeline.paper import parse_sheet
+from pipeline.writers.booklet.paper import parse_sheet
 
 MM = 72 / 25.4
 A4 = (297 * MM, 210 * MM)                 # landscape

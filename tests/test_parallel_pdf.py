@@ -20,7 +20,7 @@ import pytest
 from pipeline.build import BuildOptions, load
 from pipeline.render import prepare
 from pipeline.writers.pdf import PdfOptions, write_pdf
-from pipeline.writers.parallel_pdf import MIN_HTML_CHARS, parallel_jobs
+from pipeline.writers.pdf.parallel import MIN_HTML_CHARS, parallel_jobs
 from conftest import corpus_file, pdf_page_texts, pdf_text
 
 WORDS = ("the of and to mutual aid among animals is a factor of evolution freedom "
@@ -59,19 +59,19 @@ def parts_source(tmp_path_factory) -> Path:
 def write_in_parallel(source: Path):
     """The pamphlet written with two processes, checking that the parallel writer made it
     (and did not hand the text back to the single pass)."""
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf import parallel
 
-    real, made = parallel_pdf.write_parallel, []
+    real, made = parallel.write_parallel, []
 
     def recording(*args, **kwargs):
         made.append(real(*args, **kwargs))
         return made[-1]
 
-    parallel_pdf.write_parallel = recording
+    parallel.write_parallel = recording
     try:
         result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2))
     finally:
-        parallel_pdf.write_parallel = real
+        parallel.write_parallel = real
     assert len(made) == 1 and made[0] is not None
     assert len({task[2] for task in made[0].timings["tasks"]}) == 3     # this process and two workers
     return result
@@ -138,12 +138,12 @@ def test_a_part_opening_on_a_right_hand_page_starts_a_part(tmp_path, monkeypatch
     # middle, laid out as if the part began on a right-hand page: four pages more
     # than the single pass, until a part heading always starts a part.
     from pipeline.render import pdf_html
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf.parallel.plan import cut_book
 
     source = parts_text(tmp_path, seed=1)
-    monkeypatch.setattr(parallel_pdf, "PARTS_PER_WORKER", 1)
-    plan = parallel_pdf.plan(pdf_html(prepare(load(source, BuildOptions()))), 2)
-    assert all(element.tag != "h1" for part in plan.parts for element in part[1:])
+    monkeypatch.setattr("pipeline.writers.pdf.parallel.PARTS_PER_WORKER", 1)
+    cut = cut_book(pdf_html(prepare(load(source, BuildOptions()))), 2)
+    assert all(element.tag != "h1" for part in cut.parts for element in part[1:])
     single, parallel = _both(source, tmp_path)
     assert_same_book(single, parallel)
 
@@ -158,14 +158,15 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
     # slowed down, a part is being finished with the first numbering meanwhile.
     import time
 
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf.parallel import finish, plan, workers
 
-    real_front_html, real = parallel_pdf._front_html, getattr(parallel_pdf, slow)
+    slowed_module, slowed_name = (workers, "lay_out") if slow == "lay_out" else (finish, "finish_part")
+    real_front_html, real = plan.front_html, getattr(slowed_module, slowed_name)
     calls = []
 
-    def front_html(plan, numbers):
+    def front_html(cut, numbers):
         calls.append(dict(numbers))
-        html = real_front_html(plan, numbers)
+        html = real_front_html(cut, numbers)
         if numbers and set(numbers.values()) == {"888"}:
             # Two pages: the parts, which open on right-hand pages, move by two.
             html = html.replace("</body>", '<p style="break-before: page">Placeholder</p>' * 2 + "</body>")
@@ -176,8 +177,8 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
             time.sleep(2)
         return real(*args)
 
-    monkeypatch.setattr(parallel_pdf, "_front_html", front_html)
-    monkeypatch.setattr(parallel_pdf, slow, slowed)
+    monkeypatch.setattr(plan, "front_html", front_html)
+    monkeypatch.setattr(slowed_module, slowed_name, slowed)
     single, parallel = _both(parts_source, tmp_path)
     assert len(calls) == 3          # placeholders, real numbers (two pages less), real numbers again
     assert_same_book(single, parallel)
@@ -190,9 +191,9 @@ def test_contents_shorter_than_with_placeholders_number_every_part_again(parts_s
 def test_a_failing_worker_reaches_the_caller_and_stops_the_workers(parts_source, monkeypatch, failure, error, says):
     import os
 
-    from pipeline.writers import parallel_pdf
+    from pipeline.writers.pdf.parallel import workers
 
-    real = parallel_pdf.lay_out
+    real = workers.lay_out
 
     def lay_out(task):
         if task.kind == "body" and task.index == 1:
@@ -201,7 +202,7 @@ def test_a_failing_worker_reaches_the_caller_and_stops_the_workers(parts_source,
             raise ValueError("part 1 cannot be laid out")
         return real(task)
 
-    monkeypatch.setattr(parallel_pdf, "lay_out", lay_out)
+    monkeypatch.setattr(workers, "lay_out", lay_out)
     with pytest.raises(error, match=says):
         write_pdf(prepare(load(parts_source, BuildOptions())), PdfOptions(jobs=2))
     assert multiprocessing.active_children() == []

@@ -9,7 +9,7 @@ import fitz
 import pytest
 
 from pipeline.errors import OptionError
-from pipeline.paper import parse_paper, parse_sheet
+from pipeline.writers.booklet.paper import parse_paper, parse_sheet
 from conftest import ROOT, pdf_pages, pdf_text, run_cli
 
 MM = 72 / 25.4
@@ -109,12 +109,12 @@ def test_sizes_are_read_once_per_command(tmp_path, monkeypatch, args, parsed):
     from typer.testing import CliRunner
 
     import pipeline.options
-    import pipeline.paper
+    import pipeline.writers.booklet.paper
     from pipeline.cli import app
 
     sizes, fonts = [], []
-    parse_size, parse_font_size = pipeline.paper.parse_size, pipeline.options.parse_font_size
-    monkeypatch.setattr(pipeline.paper, "parse_size",
+    parse_size, parse_font_size = pipeline.writers.booklet.paper.parse_size, pipeline.options.parse_font_size
+    monkeypatch.setattr(pipeline.writers.booklet.paper, "parse_size",
                         lambda value, table, option: sizes.append(option) or parse_size(value, table, option))
     monkeypatch.setattr(pipeline.options, "parse_font_size",
                         lambda value: fonts.append(value) or parse_font_size(value))

@@ -26,7 +26,7 @@ import pytest
 from bench.hostile import INPUTS
 from pipeline import safety
 from pipeline.document import last_child
-from pipeline.readers import bounded_markdown, muse, read
+from pipeline.readers import bounded_markdown, read
 from pipeline.readers.muse import inline as muse_inline
 from pipeline.readers.muse import tokens as muse_tokens
 from pipeline.readers.muse import tree as muse_tree

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from conftest import FIXTURES, alnum, epubcheck, pdf_fonts, pdf_text, run_cli
-from pipeline.impose import plan
+from pipeline.writers.booklet import sheet_sides
 from pipeline.scripts import direction
 
 SCRIPTS = FIXTURES / "scripts"
@@ -30,11 +30,11 @@ def test_direction_from_the_language_tag(lang, expected):
 
 def test_booklets_bound_on_the_right_are_mirrored():
     for layout in ("saddle", "2up", "onepagezine"):
-        ltr, rtl = plan(layout, 8), plan(layout, 8, rtl=True)
+        ltr, rtl = sheet_sides(layout, 8), sheet_sides(layout, 8, rtl=True)
         columns = 1 + max(s.col for side in ltr for s in side)
         for a, b in zip(ltr, rtl):
             assert sorted((columns - 1 - s.col, s.row, s.page) for s in a) == sorted((s.col, s.row, s.page) for s in b)
-    front = plan("saddle", 8, rtl=True)[0]
+    front = sheet_sides("saddle", 8, rtl=True)[0]
     assert [s.page for s in sorted(front, key=lambda s: s.col)] == [0, 7]    # page 1 left, back cover right
 
 

@@ -284,7 +284,7 @@ def test_fetcher_refuses_everything_outside(tmp_path, server):
     """The PDF engine's own requests, for markup no reader produces, stay home too."""
     from weasyprint import HTML
 
-    from pipeline.fetch import SafeFetcher
+    from pipeline.writers.pdf.fetch import SafeFetcher
 
     secrets = make_secrets(tmp_path / "secrets")
     base = tmp_path / "src"

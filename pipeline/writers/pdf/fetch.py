@@ -18,6 +18,7 @@ from pipeline.errors import OptionError
 from pipeline.images import ImageRefused, looks_like_svg, read_file, sniff_image, vet_image
 from pipeline.render import style_path
 from pipeline.safety import line_of
+from pipeline.writers.pdf.engine import URLFetcher, URLFetcherResponse
 
 
 class Refused(ValueError):
@@ -48,9 +49,6 @@ def resolve_local(url: str, roots: list[Path]) -> Path:
     return path
 
 
-from weasyprint.urls import URLFetcher  # noqa: E402  (this module is only imported to render)
-
-
 class SafeFetcher(URLFetcher):
     """A WeasyPrint URL fetcher that serves only ``data:`` and allowed local files;
     every refusal is kept as a warning for the build's report."""
@@ -66,8 +64,6 @@ class SafeFetcher(URLFetcher):
         self.texts.append((name, text))
 
     def fetch(self, url: str, headers=None):
-        from weasyprint.urls import URLFetcherResponse
-
         try:
             if url.startswith("data:"):
                 response = super().fetch(url, headers)

@@ -24,16 +24,22 @@ colophon stays the back cover (PDF::Imposition's ``cover`` option).
 A right-to-left book (``rtl``) is bound on the right: every layout is the
 left-to-right one mirrored, so page 1 is on the left half of the first sheet
 and the back cover on the right, and pages follow from right to left.
+
+Paper and sheet sizes, which the pamphlet's ``--paper`` uses too, are in
+``paper.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.errors import OptionError
-from pipeline.options import Imposition
-from pipeline.paper import PT_PER_MM
+from pipeline.writers.booklet.paper import PT_PER_MM
+
+if TYPE_CHECKING:
+    from pipeline.options import Imposition
 
 SIGNATURE_RANGE = (40, 80)    # pages; the Library's imposed PDFs use the same range
 BLEED_MM = 3.0                # kept around each page when crop marks are asked for
@@ -72,11 +78,11 @@ def padded(pages: int, multiple: int, cover: bool) -> list[int | None]:
     return order + [None] * blanks
 
 
-def plan(layout: str, pages: int, signature: int = 0, cover: bool = True,
-         rtl: bool = False) -> list[list[Slot]]:
+def sheet_sides(layout: str, pages: int, signature: int = 0, cover: bool = True,
+                rtl: bool = False) -> list[list[Slot]]:
     """The sheet sides in print order, each a list of slots (column, row from the top left);
     mirrored left to right for a book bound on the right (``rtl``)."""
-    sides = _plan(layout, pages, signature, cover)
+    sides = _sheet_sides(layout, pages, signature, cover)
     if rtl:
         columns = 1 + max(slot.col for side in sides for slot in side)
         for side in sides:
@@ -86,7 +92,7 @@ def plan(layout: str, pages: int, signature: int = 0, cover: bool = True,
     return sides
 
 
-def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slot]]:
+def _sheet_sides(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slot]]:
     if layout == "saddle":
         from pdfimpose.schema.hardcover import HardcoverImpositor
         size = signature_pages(pages, signature)
@@ -109,7 +115,7 @@ def _plan(layout: str, pages: int, signature: int, cover: bool) -> list[list[Slo
         order = padded(pages, 8, cover)
         matrix = next(OnePageZineImpositor().matrixes(8))
         return [[Slot(order[matrix[x, y].number], x, y, matrix[x, y].rotate) for x, y in matrix.coordinates()]]
-    raise ValueError(f"no plan for {layout!r}")
+    raise ValueError(f"no imposition {layout!r}")
 
 
 # ---------------------------------------------------------------- geometry
@@ -121,7 +127,7 @@ def impose(pdf: bytes, options: Imposition) -> bytes:
     if options.layout == "none":
         return pdf
     src = fitz.open(stream=pdf, filetype="pdf")
-    sides = plan(options.layout, src.page_count, options.signature, options.cover, options.rtl)
+    sides = sheet_sides(options.layout, src.page_count, options.signature, options.cover, options.rtl)
     sheet = options.sheet
     width, height = max(sheet.points), min(sheet.points)        # landscape
     trim = src[0].trimbox

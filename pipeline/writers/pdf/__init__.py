@@ -5,6 +5,11 @@ A small generated stylesheet adds what depends on the options: the page size
 colophon page, crop marks and their bleed, and the running-head strings. After
 layout, blank pages are inserted before the colophon so that the page count is
 a multiple of 4 and the colophon is the back cover, whatever the paper.
+
+Beside it in this folder: ``fetch.py``, the only way WeasyPrint gets
+resources; ``engine.py``, every use of WeasyPrint beyond its public API (and
+the check of its release); ``parallel/``, a long text laid out in parallel
+processes.
 """
 
 from __future__ import annotations
@@ -108,32 +113,14 @@ def off_page_warnings(pages) -> list[str]:
     out boxes, once: little next to the layout itself. Margin boxes (running
     heads, page numbers) stand outside the content area by design and are left
     alone."""
-    from weasyprint.formatting_structure import boxes
+    from pipeline.writers.pdf import engine
 
     found: dict[int, tuple[str, list[str]]] = {}
-    for page in pages:
-        page_box = page._page_box
-        left, top = page_box.content_box_x(), page_box.content_box_y()
-        right, bottom = left + page_box.width, top + page_box.height
-        stack = [(child, None) for child in page_box.children
-                 if not isinstance(child, boxes.MarginBox)]
-        while stack:
-            box, block = stack.pop()
-            if isinstance(box, (boxes.BlockContainerBox, boxes.TableBox)) \
-                    and getattr(box, "element", None) is not None \
-                    and not (block is not None and block.element_tag == "table"):
-                block = box    # the paragraph, heading, cell… or the whole table
-            if isinstance(box, boxes.TextBox):
-                x, y = box.position_x, box.position_y
-                if (x + box.width > right + OFF_PAGE_TOLERANCE or x < left - OFF_PAGE_TOLERANCE
-                        or y + box.height > bottom + OFF_PAGE_TOLERANCE or y < top - OFF_PAGE_TOLERANCE) \
-                        and box.text.strip():
-                    key = id(block.element) if block is not None else 0
-                    if key not in found:
-                        found[key] = (_block_name(block), [])
-                    found[key][1].append(box.text.strip())
-                continue
-            stack.extend((child, block) for child in reversed(getattr(box, "children", ())))
+    for element, tag, text in engine.text_off_page(pages, OFF_PAGE_TOLERANCE):
+        key = id(element) if element is not None else 0
+        if key not in found:
+            found[key] = (_block_name(element, tag), [])
+        found[key][1].append(text)
     warnings = []
     for name, words in found.values():
         shown = " ".join(dict.fromkeys(words))
@@ -143,12 +130,10 @@ def off_page_warnings(pages) -> list[str]:
     return warnings
 
 
-def _block_name(block) -> str:
-    """``the paragraph 'Its first words…'`` for a laid-out block."""
-    if block is None:
+def _block_name(element, tag: str) -> str:
+    """``the paragraph 'Its first words…'`` for a laid-out block of ``element`` (``tag``)."""
+    if element is None:
         return "the text"
-    element = block.element
-    tag = getattr(block, "element_tag", "") or ""
     kind = {"table": "the table", "li": "the list item", "pre": "the preformatted block",
             "figcaption": "the caption", "caption": "the table caption"}.get(
         tag, "the heading" if re.fullmatch(r"h[1-6]", tag) else "the paragraph")
@@ -171,15 +156,15 @@ def _blank_page(page_css: str):
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
                     page_css: str) -> PdfResult | None:
-    """A long text, its chapters laid out in parallel processes (``parallel_pdf``); None when
+    """A long text, its chapters laid out in parallel processes (``parallel``); None when
     it is short, one process is asked for, or an option needs the single pass."""
-    from pipeline.writers.parallel_pdf import Sheets, parallel_jobs, write_parallel
+    from pipeline.writers.pdf.parallel import Stylesheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
     if jobs <= 1 or options.css or options.variant or options.marks:
         return None
-    sheets = Sheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir)
-    made = write_parallel(html_text, sheets, jobs, final_page=not prep.doc.metadata.nofinalpage)
+    stylesheets = Stylesheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir)
+    made = write_parallel(html_text, stylesheets, jobs, final_page=not prep.doc.metadata.nofinalpage)
     if made is None:
         return None
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings)
@@ -246,10 +231,11 @@ def print_pages(data: bytes, options: PdfOptions, final_page: bool) -> list[Prin
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     from weasyprint import CSS, HTML
 
-    from pipeline import engine_fixes, hyphenation
-    from pipeline.fetch import SafeFetcher, user_stylesheet  # imports WeasyPrint too
+    from pipeline import hyphenation
+    from pipeline.writers.pdf import engine
+    from pipeline.writers.pdf.fetch import SafeFetcher, user_stylesheet
 
-    engine_fixes.apply()
+    engine.fix_footnote_policy()
     hyphenation.register()
     options = options or PdfOptions()
     doc = prep.doc
@@ -267,8 +253,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     # Fonts a --css file names with @font-face (from its own folder, through the fetcher).
     font_config = None
     if options.css:
-        from weasyprint.text.fonts import FontConfiguration
-        font_config = FontConfiguration()
+        font_config = engine.FontConfiguration()
     sheets += [user_stylesheet(p, fetcher, font_config) for p in options.css]
     document = html.render(stylesheets=sheets, url_fetcher=fetcher, font_config=font_config)
     pages = list(document.pages)

@@ -1,0 +1,71 @@
+"""The parallel layout's join: the finished parts' pages in the book's order,
+with the blank pages the numbering added, in one PDF (PyMuPDF); the links and
+the outline rebuilt in the book's page numbers (the outline by WeasyPrint's own
+bookmark-tree rules), the document information and language copied from the
+front matter's PDF."""
+
+from __future__ import annotations
+
+PX_TO_PT = 0.75
+
+
+def join_parts(order, pdfs: dict[tuple[str, int], bytes]) -> bytes:
+    """The book's PDF from ``order`` (``numbering.number_pages``: (laid part, page
+    index) or None for a blank page) and each part's PDF by (kind, index)."""
+    import fitz
+
+    from pipeline.writers.pdf import engine
+
+    out = fitz.open()
+    docs = {key: fitz.open(stream=data, filetype="pdf") for key, data in pdfs.items()}
+    width, height = docs[("front", 0)][0].rect.width, docs[("front", 0)][0].rect.height
+    # Consecutive pages of one part are inserted in one call.
+    run_start = None
+    for number, slot in enumerate(order + [None]):
+        if run_start is not None and (slot is None or slot[0] is not order[run_start][0]
+                                      or slot[1] != order[number - 1][1] + 1):
+            laid, first = order[run_start]
+            out.insert_pdf(docs[(laid.kind, laid.index)], from_page=first, to_page=order[number - 1][1],
+                           links=False, annots=False)
+            run_start = None
+        if number == len(order):
+            break
+        if slot is None:
+            out.new_page(width=width, height=height)
+        elif run_start is None:
+            run_start = number
+
+    # Links and the outline, in the book's page numbers.
+    infos = [slot[0].pages[slot[1]] if slot else None for slot in order]
+    anchors: dict[str, tuple[int, float, float]] = {}
+    for number, info in enumerate(infos):
+        for name, position in (info.anchors.items() if info else ()):
+            anchors.setdefault(name, (number, position[0], position[1]))
+    for number, info in enumerate(infos):
+        for kind, target, (x1, y1, x2, y2) in (info.links if info else ()):
+            rect = fitz.Rect(x1 * PX_TO_PT, y1 * PX_TO_PT, x2 * PX_TO_PT, y2 * PX_TO_PT)
+            if kind == "internal" and target in anchors:
+                page_no, tx, ty = anchors[target]
+                out[number].insert_link({"kind": fitz.LINK_GOTO, "from": rect, "page": page_no,
+                                         "to": fitz.Point(tx * PX_TO_PT, ty * PX_TO_PT)})
+            elif kind == "external":
+                out[number].insert_link({"kind": fitz.LINK_URI, "from": rect, "uri": target})
+    toc = [[depth, label, page_index + 1,
+            {"kind": fitz.LINK_GOTO, "page": page_index, "to": fitz.Point(x, y), "collapse": closed}]
+           for depth, label, page_index, x, y, closed
+           in engine.outline([info.bookmarks if info else [] for info in infos], PX_TO_PT)]
+    if toc:
+        out.set_toc(toc)
+
+    source = docs[("front", 0)]
+    # The document information and language, copied as they are (PyMuPDF would
+    # re-encode non-ASCII text in the information dictionary).
+    kind, info = source.xref_get_key(-1, "Info")
+    if kind == "xref":
+        out.set_metadata({"producer": "-"})
+        _, out_info = out.xref_get_key(-1, "Info")
+        out.update_object(int(out_info.split()[0]), source.xref_object(int(info.split()[0]), compressed=True))
+    kind, lang = source.xref_get_key(source.pdf_catalog(), "Lang")
+    if kind != "null":
+        out.xref_set_key(out.pdf_catalog(), "Lang", lang)
+    return out.tobytes(garbage=1, deflate=True, no_new_id=True)
