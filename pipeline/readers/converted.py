@@ -29,7 +29,8 @@ from pathlib import Path
 from pipeline.document import Document, Metadata
 from pipeline.language import guess_language
 from pipeline.readers import debris, library_colophon, printed_contents, publisher_matter
-from pipeline.readers.bounded_markdown import convert, refuse_placeholders, unsaid_losses
+from pipeline.readers.bounded_markdown import convert, refuse_placeholders
+from pipeline.readers.markdown_losses import unsaid_losses
 from pipeline.readers.html import html_to_body
 from pipeline.readers.markdown import split_front_matter
 from pipeline.wordlist import Words, line_end_hyphen, words_for, words_seen

@@ -33,7 +33,8 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.document import Document, Metadata, text_content
-from pipeline.readers.bounded_markdown import converter, refuse_placeholders, unsaid_losses, warnings_for
+from pipeline.readers.bounded_markdown import converter, refuse_placeholders, warnings_for
+from pipeline.readers.markdown_losses import unsaid_losses
 from pipeline.readers.html import html_to_body
 
 FORMAT = "export"

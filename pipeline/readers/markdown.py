@@ -26,6 +26,7 @@ from pipeline.document import Document, Metadata, remove_keeping_tail, sort_name
 from pipeline.errors import SourceSyntaxError
 from pipeline.readers import bounded_markdown, debris, pandoc_markdown, publisher_matter
 from pipeline.readers.html import html_to_body, own_tree_to_body
+from pipeline.readers.markdown_losses import unsaid_losses
 from pipeline.readers.title_page import adopt, from_title_page, letters, libcom_header
 
 FORMAT = "markdown"
@@ -229,6 +230,6 @@ def parse(text: str, path: Path | None = None) -> Document:
     body, notes, warnings = converted or html_to_body(
         bounded_markdown.refuse_placeholders(bounded_markdown.html(md, tree), text, path), text)
     _drop_title_heading(body, meta)
-    warnings = refused + warnings + bounded_markdown.unsaid_losses(body, text)
+    warnings = refused + warnings + unsaid_losses(body, text)
     return Document(metadata=meta, body=body, notes=notes, path=Path(path) if path else None,
                     format=FORMAT, warnings=warnings, changes=changes)
