@@ -85,7 +85,7 @@ def build(
             pdf_variant=pdf_variant, typography=typography, title=title, author=author, lang=lang,
             embed_fonts=embed_fonts)
         if scheduler:
-            from pipeline.batch_dask import scheduler_address
+            from pipeline.batch.cluster import scheduler_address
             scheduler_address(scheduler)
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)

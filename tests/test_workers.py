@@ -1,4 +1,4 @@
-"""The local worker processes of batch builds (``pipeline.workers``): forked
+"""The local worker processes of batch builds (``pipeline.batch.local``): forked
 ready to build, replaced when they hold too much or have built enough, a
 dead one failing only its own text."""
 
@@ -7,8 +7,8 @@ import signal
 
 import pytest
 
-from pipeline import workers
-from pipeline.workers import run_workers
+from pipeline.batch import local as workers
+from pipeline.batch.local import run_workers
 
 _HELD: list[bytes] = []
 

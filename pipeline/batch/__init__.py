@@ -1,6 +1,6 @@
 """Plans the jobs for files and folders, runs them on an executor, skips what is
-up to date, reports (the Dask executor is ``batch_dask``, what the user sees
-and the report ``batch_report``).
+up to date, reports (the Dask executor is ``cluster``, what the user sees
+and the report ``report``).
 
 One source is one job: ``build_job(JobSpec) -> JobResult`` is a plain
 top-level function of plain data (both pickle), so the same function runs in
@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pipeline import __version__, interrupt
-from pipeline.batch_dask import run_dask
-from pipeline.batch_report import Progress, summary_table, write_report
+from pipeline.batch.cluster import run_dask
+from pipeline.batch.report import Progress, summary_table, write_report
 from pipeline.build import build_one, output_paths
 from pipeline.errors import OutputError, RefusedSource, SourceNotFound, ZinepressError, one_line
 from pipeline.options import BuildOptions
@@ -53,7 +53,7 @@ LOCK_NAME = ".zinepress-lock"
 # processor; more processes than that only add memory (about 100 MB each).
 JOBS_PER_CORE = 2
 # --scheduler: how long to wait for the connection, then for a Dask answer.
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 STYLES_DIR = PACKAGE_DIR.parent / "styles"
 
 
@@ -389,12 +389,12 @@ def build_job(spec: JobSpec) -> JobResult:
 
 def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]]:
     """(index in ``specs``, result) as each job ends, on ``jobs`` worker
-    processes (``workers``; in this process when one is enough)."""
+    processes (``local``; in this process when one is enough)."""
     if jobs <= 1 or len(specs) <= 1:
         for n, spec in enumerate(specs):
             yield n, build_job(spec)
         return
-    from pipeline.workers import run_workers
+    from pipeline.batch.local import run_workers
     yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
 
 

@@ -1,4 +1,4 @@
-"""Imported once by the fork server of the batch workers (``workers``): the
+"""Imported once by the fork server of the batch workers (``local``): the
 engines, so that every worker forked from it starts with them loaded."""
 
 try:

@@ -1,7 +1,7 @@
 """The local worker processes of ``build --jobs N``.
 
 Start-up: workers are forked from multiprocessing's fork server, which has
-imported the engines once (``worker_preload``). A worker then starts in
+imported the engines once (``preload``). A worker then starts in
 milliseconds, ready to build, instead of spending its first two seconds
 importing WeasyPrint and the rest; the fork server is itself started while the
 first text is handed out. Where there is no fork server (not POSIX) workers
@@ -48,7 +48,7 @@ def _context():
     from multiprocessing import forkserver, resource_tracker
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.worker_preload"])
+    context.set_forkserver_preload(["pipeline.batch.preload"])
     # The server is started with SIGINT blocked, so that it and every worker
     # forked from it inherit the block. The resource tracker, which the server
     # needs, is started first: its start unblocks SIGINT when it is done.
