@@ -118,7 +118,7 @@ def bundle(
     """Bind several texts into one book: each text a part, a colophon listing every text's attribution."""
     import re
 
-    from pipeline.batch import collect_sources
+    from pipeline.batch.planning import collect_sources
     from pipeline.bundle import build_bundle
     from pipeline.errors import ZinepressError
     from pipeline.options import command_options

@@ -2,7 +2,7 @@
 engines, so that every worker forked from it starts with them loaded."""
 
 try:
-    from pipeline.batch import warm_up
+    from pipeline.batch.job import warm_up
 
     warm_up()
 except Exception:       # a worker that finds an engine missing says so itself
