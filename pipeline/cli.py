@@ -85,7 +85,7 @@ def build(
             pdf_variant=pdf_variant, typography=typography, title=title, author=author, lang=lang,
             embed_fonts=embed_fonts)
         if scheduler:
-            from pipeline.batch_dask import scheduler_address
+            from pipeline.batch.cluster import scheduler_address
             scheduler_address(scheduler)
     except ZinepressError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -118,7 +118,7 @@ def bundle(
     """Bind several texts into one book: each text a part, a colophon listing every text's attribution."""
     import re
 
-    from pipeline.batch import collect_sources
+    from pipeline.batch.planning import collect_sources
     from pipeline.bundle import build_bundle
     from pipeline.errors import ZinepressError
     from pipeline.options import command_options

@@ -174,7 +174,7 @@ def test_plain_output_one_line_per_file(first):
 
 
 def test_name_clash_is_found_before_building(tmp_path):
-    from pipeline.batch import plan
+    from pipeline.batch.planning import plan
     from pipeline.build import BuildOptions
 
     (tmp_path / "one").mkdir()

@@ -86,7 +86,7 @@ def test_a_source_linked_out_of_the_folder_is_refused_unread(tmp_path):
 
 
 def test_links_inside_the_folders_given_and_files_named_are_followed(tmp_path):
-    from pipeline.batch import plan
+    from pipeline.batch.planning import plan
     from pipeline.build import BuildOptions
 
     a, b = tmp_path / "a", tmp_path / "b"
@@ -109,12 +109,13 @@ def test_links_inside_the_folders_given_and_files_named_are_followed(tmp_path):
 
 def test_jobs_are_capped_at_twice_the_cores(tmp_path, monkeypatch):
     from pipeline import batch
+    from pipeline.batch import local
     from pipeline.build import BuildOptions
 
-    monkeypatch.setattr(batch, "default_jobs", lambda: 3)
-    assert batch.worker_processes(0) == (3, "")
-    assert batch.worker_processes(6) == (6, "")
-    n, note = batch.worker_processes(10000)
+    monkeypatch.setattr(local, "default_jobs", lambda: 3)
+    assert local.worker_processes(0) == (3, "")
+    assert local.worker_processes(6) == (6, "")
+    n, note = local.worker_processes(10000)
     assert n == 6 and note.startswith("note: --jobs 10000 ") and "6 processes" in note and "\n" not in note
     started = []
     monkeypatch.setattr(batch, "run_local", lambda specs, jobs: started.append(jobs) or iter(()))
@@ -145,7 +146,7 @@ UNUSABLE_MANIFESTS = {
 
 @pytest.mark.parametrize("content", UNUSABLE_MANIFESTS.values(), ids=UNUSABLE_MANIFESTS.keys())
 def test_an_unusable_manifest_is_ignored_with_a_reason(tmp_path, content):
-    from pipeline.batch import MANIFEST_NAME, read_manifest
+    from pipeline.batch.manifest import MANIFEST_NAME, read_manifest
 
     path = tmp_path / MANIFEST_NAME
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -154,7 +155,7 @@ def test_an_unusable_manifest_is_ignored_with_a_reason(tmp_path, content):
 
 
 def test_a_usable_manifest_is_read_and_none_is_no_problem(tmp_path):
-    from pipeline.batch import MANIFEST_NAME, read_manifest, save_manifest
+    from pipeline.batch.manifest import MANIFEST_NAME, read_manifest, save_manifest
 
     assert read_manifest(tmp_path) == ({}, "")
     entries = {"a.md": {"digest": "d", "pages": 4, "outputs": ["a.pdf", "sub/a.epub"]}}
@@ -167,7 +168,7 @@ def test_a_usable_manifest_is_read_and_none_is_no_problem(tmp_path):
 @pytest.mark.parametrize("content", [UNUSABLE_MANIFESTS["a string for a record"], UNUSABLE_MANIFESTS["deep nesting"]],
                          ids=["wrong shape", "deep nesting"])
 def test_a_build_over_an_unusable_manifest_warns_once_and_rewrites_it(tmp_path, content):
-    from pipeline.batch import MANIFEST_NAME
+    from pipeline.batch.manifest import MANIFEST_NAME
 
     source = text_source(tmp_path / "src" / "a.md")
     out = tmp_path / "out"
@@ -263,7 +264,7 @@ def test_a_refused_port_is_reported_at_once(tmp_path):
 def test_a_second_build_into_a_locked_folder_waits_and_says_so(tmp_path):
     """Deterministic: the test holds the folder's lock, the build says it waits
     and writes nothing until the lock is released, then completes."""
-    from pipeline.batch import LOCK_NAME, MANIFEST_NAME
+    from pipeline.batch.manifest import LOCK_NAME, MANIFEST_NAME
 
     src = tmp_path / "src"
     for name in ("a.md", "b.md"):
@@ -291,7 +292,7 @@ def test_a_second_build_into_a_locked_folder_waits_and_says_so(tmp_path):
 
 
 def test_two_builds_at_once_keep_every_record(tmp_path):
-    from pipeline.batch import MANIFEST_NAME
+    from pipeline.batch.manifest import MANIFEST_NAME
 
     src = tmp_path / "src"
     names = [f"t{n}.md" for n in range(6)]

@@ -110,7 +110,7 @@ def test_missing_cover_is_generated_with_a_warning(books):
 
 def test_generated_cover_size_and_cost():
     import time
-    from pipeline.writers.epub_cover import generated_cover
+    from pipeline.writers.epub.cover import generated_cover
     generated_cover("Warm up", "Someone")
     started = time.perf_counter()
     cover = generated_cover("The Conquest of Bread", "Pëtr Kropotkin", "with a preface", "en")

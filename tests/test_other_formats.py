@@ -546,7 +546,7 @@ def test_a_page_wrapped_whole_in_a_form_and_a_consent_class_keeps_its_article(ma
 
 
 def test_an_unpacked_epub_is_not_a_folder_of_web_pages(made, tmp_path):
-    from pipeline.batch import collect_sources
+    from pipeline.batch.planning import collect_sources
     from pipeline.errors import UnsupportedFormat
 
     with zipfile.ZipFile(made / "War" / "War-epub.epub") as z:

@@ -170,8 +170,8 @@ def test_debug_lists_each_rules_removals_and_each_repair(tmp_path):
     assert any("debris removed (reading-time): 40–51 minutes" in line for line in debug)
     assert any("ligature repaired: dierent → different (1×)" in line for line in debug)
     # without --debug, none of it
-    from pipeline.batch import JobResult
-    from pipeline.batch_report import Progress
+    from pipeline.batch.job import JobResult
+    from pipeline.batch.report import Progress
     said: list[str] = []
     result = JobResult("x.md", "built", changes=["debris removed (reading-time): 40–51 minutes"])
     Progress(1, lambda text, err=False: said.append(text), quiet=False, debug=False, terminal=False).done(result)

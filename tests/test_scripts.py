@@ -79,7 +79,7 @@ def test_korean_epub_passes_epubcheck(korean):
 def test_korean_cover_keeps_word_spaces():
     from PIL import ImageFont
 
-    from pipeline.writers.epub_cover import pick_font, wrap
+    from pipeline.writers.epub.cover import pick_font, wrap
 
     title = "청년들에게 고함 그리고 다른 글들"
     font = ImageFont.truetype(pick_font(title, "ko", "regular"), 120)

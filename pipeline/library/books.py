@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipeline.errors import LibraryError
 
-MANIFEST_NAME = ".zinepress-manifest.json"   # as pipeline.batch writes it
+MANIFEST_NAME = ".zinepress-manifest.json"   # as pipeline.batch.manifest writes it
 MAX_XML = 4 << 20        # bytes read of one XHTML or package document
 MAX_IMAGE = 24 << 20     # bytes read of a cover image
 SUMMARY_CHARS = 320

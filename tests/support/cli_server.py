@@ -69,7 +69,7 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
     import pipeline.__main__ as entry
-    from pipeline.batch import warm_up
+    from pipeline.batch.job import warm_up
 
     warm_up()
     if threading.active_count() != 1:

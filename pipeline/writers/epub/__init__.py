@@ -326,7 +326,7 @@ def write_epub(prep: Prepared, embed_fonts: bool = False, source_date_epoch: int
     """The EPUB of a prepared document, stamped with ``source_date_epoch``
     (seconds; None: now). Warnings (a missing image or cover) are added to
     ``prep.doc.warnings``."""
-    from pipeline.writers.epub_cover import cover_for
+    from pipeline.writers.epub.cover import cover_for
 
     doc = prep.doc
     meta = doc.metadata
@@ -370,7 +370,7 @@ def write_epub(prep: Prepared, embed_fonts: bool = False, source_date_epoch: int
     fonts_css = ""
     font_items = []
     if embed_fonts:
-        from pipeline.writers.epub_fonts import embedded_fonts, font_face_css
+        from pipeline.writers.epub.fonts import embedded_fonts, font_face_css
         used = "".join(re.sub(r"<[^>]+>", "", p.xhtml) for p in parts) + "".join(vars(labels).values())
         fonts = embedded_fonts(html_unescape(used))
         if fonts:

@@ -1,7 +1,9 @@
-"""The local worker processes of ``build --jobs N``.
+"""The local executor of batch builds: ``run_local`` builds in this process
+(``--jobs 1``) or on local worker processes (``build --jobs N``, at most
+``JOBS_PER_CORE`` per core).
 
 Start-up: workers are forked from multiprocessing's fork server, which has
-imported the engines once (``worker_preload``). A worker then starts in
+imported the engines once (``preload``). A worker then starts in
 milliseconds, ready to build, instead of spending its first two seconds
 importing WeasyPrint and the rest; the fork server is itself started while the
 first text is handed out. Where there is no fork server (not POSIX) workers
@@ -31,6 +33,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator, TypeVar
 
 from pipeline import interrupt
+from pipeline.batch.job import JobResult, JobSpec, build_job, warm_up
 
 Spec = TypeVar("Spec")        # a job's input and its result: plain data that pickles
 Result = TypeVar("Result")
@@ -39,6 +42,43 @@ Result = TypeVar("Result")
 WORKER_MEMORY_MARK = 300 * 2**20
 # … and one that has built this many texts, whatever it holds.
 TEXTS_PER_WORKER = 50
+# Worker processes: at most this many per core. The work is layout, all
+# processor; more processes than that only add memory (about 100 MB each).
+JOBS_PER_CORE = 2
+# The module the fork server imports before it forks any worker: the engines.
+PRELOAD_MODULE = "pipeline.batch.preload"
+
+
+def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]]:
+    """(index in ``specs``, result) as each job ends, on ``jobs`` worker
+    processes (in this process when one is enough)."""
+    if jobs <= 1 or len(specs) <= 1:
+        for n, spec in enumerate(specs):
+            yield n, build_job(spec)
+        return
+    yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
+
+
+def _worker_died(spec: JobSpec, how: str) -> JobResult:
+    return JobResult(spec.source, error=f"{spec.source}: the worker building it stopped ({how})")
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def worker_processes(requested: int) -> tuple[int, str]:
+    """How many worker processes to start for ``--jobs requested`` (0: one per
+    core), at most ``JOBS_PER_CORE`` per core; and a note when that is fewer."""
+    cores = default_jobs()
+    most = JOBS_PER_CORE * cores
+    if requested > most:
+        return most, (f"note: --jobs {requested} is more than this machine can use: "
+                      f"building with {most} processes ({JOBS_PER_CORE} per core, {cores} cores)")
+    return requested or cores, ""
 
 
 def _context():
@@ -48,7 +88,7 @@ def _context():
     from multiprocessing import forkserver, resource_tracker
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.worker_preload"])
+    context.set_forkserver_preload([PRELOAD_MODULE])
     # The server is started with SIGINT blocked, so that it and every worker
     # forked from it inherit the block. The resource tracker, which the server
     # needs, is started first: its start unblocks SIGINT when it is done.
@@ -71,7 +111,6 @@ def resident_bytes() -> int:
 def _work(conn: Connection, job: Callable[[Spec], Result]) -> None:
     """A worker: jobs from ``conn`` until told to stop (None) or the parent goes."""
     interrupt.ignore_in_child()
-    from pipeline.batch import warm_up
     warm_up()                                   # already done where the fork server preloaded
     while True:
         try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 from pipeline.errors import OptionError
 
 if TYPE_CHECKING:
-    from pipeline.batch import JobResult, JobSpec
+    from pipeline.batch.job import JobResult, JobSpec
 
 SCHEDULER_CONNECT_SECONDS = 5.0
 SCHEDULER_ANSWER_SECONDS = 5.0
@@ -98,7 +98,7 @@ def run_dask(specs: list[JobSpec], scheduler: str) -> Iterator[tuple[int, JobRes
     except OSError as exc:
         raise OptionError(f"cannot reach the scheduler {scheduler} ({exc})",
                           hint="start one with 'dask scheduler' and give its tcp:// address") from None
-    from pipeline.batch import build_job, warm_up
+    from pipeline.batch.job import build_job, warm_up
 
     with client:
         client.run(warm_up)
@@ -116,7 +116,7 @@ def run_dask(specs: list[JobSpec], scheduler: str) -> Iterator[tuple[int, JobRes
 
 def _collect(future, spec: JobSpec) -> JobResult:
     """The job's result, or a failure when the worker itself died."""
-    from pipeline.batch import JobResult
+    from pipeline.batch.job import JobResult
 
     try:
         return future.result()

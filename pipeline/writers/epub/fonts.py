@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.writers.epub_cover import font_file
+from pipeline.writers.epub.cover import font_file
 
 FAMILY = "Linux Libertine O"
 # (pattern for fontconfig, CSS weight, CSS style, file name in the book)

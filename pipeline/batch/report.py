@@ -11,7 +11,7 @@ from pipeline import __version__
 from pipeline.errors import one_line
 
 if TYPE_CHECKING:
-    from pipeline.batch import JobResult
+    from pipeline.batch.job import JobResult
 
 class Progress:
     """What the user sees while the build runs: a progress bar on a terminal,
@@ -101,7 +101,7 @@ def report_entry(result: JobResult) -> dict:
 
 
 def write_report(path: Path, results: list[JobResult], seconds: float) -> None:
-    from pipeline.batch import json_bytes
+    from pipeline.batch.manifest import json_bytes
     from pipeline.writers.output import write_atomically
 
     counts = _counts(results)
