@@ -36,11 +36,6 @@ MAX_MANIFEST_DEPTH = 16
 LOCK_NAME = ".zinepress-lock"
 
 
-def load_manifest(out: Path) -> dict[str, dict]:
-    """The records of ``OUT``'s manifest; none when it is absent or unusable."""
-    return read_manifest(out)[0]
-
-
 def read_manifest(out: Path) -> tuple[dict[str, dict], str]:
     """(the manifest's records, why it cannot be used: "" when it can or is
     absent). Its size, nesting and shape are checked before anything uses it."""
