@@ -106,7 +106,8 @@ def pamphlet_inputs(source: Path):
     from weasyprint import CSS
 
     from pipeline.build import BuildOptions, load
-    from pipeline.render import pdf_html, prepare, style_path
+    from pipeline.render import prepare, style_path
+    from pipeline.render.pdf import pdf_html
     from pipeline.writers import pdf as pdf_writer
 
     doc = load(source, BuildOptions())

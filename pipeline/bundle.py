@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline.build import SUFFIX, BuildResult, load, make_outputs
-from pipeline.colophon import build_colophon
+from pipeline.render.colophon import build_colophon
 from pipeline.document import Document, Metadata, Note, new_body, sub
 from pipeline.errors import OptionError
 from pipeline.options import BuildOptions

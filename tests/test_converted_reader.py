@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from conftest import alnum, corpus_file, run_cli
-from pipeline.colophon import missing_fields
+from pipeline.render.colophon import missing_fields
 from pipeline.document import text_content
 from pipeline.readers import read
 

@@ -177,7 +177,8 @@ def test_file_as(name, sort_names, expected):
 
 
 def test_nav_tree_nests_and_skips_levels():
-    from pipeline.render import EpubPart, TocEntry
+    from pipeline.render import TocEntry
+    from pipeline.render.epub import EpubPart
     from pipeline.writers.epub import nav_tree
     part = EpubPart("text001.xhtml", "t", "chapter",
                     headings=[TocEntry(2, "A", "a"), TocEntry(4, "A.1", "a1"), TocEntry(3, "A.2", "a2"),

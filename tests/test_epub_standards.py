@@ -137,7 +137,7 @@ def test_long_urls_wrap():
 
 @pytest.mark.parametrize("text, heading", [("无政府主义" * 3000, "h2"), ("анархизам " * 3000, "h3")])
 def test_long_chinese_and_cyrillic_texts_are_cut_by_size(text, heading):
-    from pipeline.render import split_chapters
+    from pipeline.render.epub import split_chapters
     body = etree.Element("body")
     for n in range(4):
         etree.SubElement(body, heading).text = f"{n}"
@@ -163,7 +163,7 @@ def test_epub_alone_has_no_page_list(built):
 
 
 def test_empty_header_cell_is_a_plain_cell():
-    from pipeline.render import _epub_fragment
+    from pipeline.render.epub import _epub_fragment
     body = etree.fromstring("<body><table><tr><th/><th>1902</th></tr><tr><th>Kropotkin</th><td>x</td></tr></table></body>")
     html = _epub_fragment(body, "text001.xhtml", {})
     assert html.startswith("<table><tr><td/><th>1902</th></tr><tr><th>Kropotkin</th>"), html

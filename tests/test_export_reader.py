@@ -98,7 +98,7 @@ def test_variations(name, title, subtitle, authors, date, source_has, notes_has,
 
 
 def test_no_title_is_reported_by_the_colophon():
-    from pipeline.colophon import require_attribution
+    from pipeline.render.colophon import require_attribution
     from pipeline.errors import MissingMetadata
     from pipeline.readers.export import parse
     doc = parse("The Anarchist Library  \nAnti-Copyright\n\nJust a paragraph of text with no title.\n", SAMPLE)

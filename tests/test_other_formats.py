@@ -374,7 +374,9 @@ PAYLOAD = ('<script>alert(1)</script><iframe src="x.html"></iframe><a href="java
 
 
 def test_images_only_from_inside_the_package_and_markup_sanitized(made, tmp_path):
-    from pipeline.render import epub_parts, pdf_html, prepare
+    from pipeline.render import prepare
+    from pipeline.render.epub import epub_parts
+    from pipeline.render.pdf import pdf_html
 
     folder = tmp_path / "books"
     folder.mkdir()

@@ -137,7 +137,7 @@ def test_a_part_opening_on_a_right_hand_page_starts_a_part(tmp_path, monkeypatch
     # chapter on a left-hand page and take in "Part 2" (a right-hand page) in its
     # middle, laid out as if the part began on a right-hand page: four pages more
     # than the single pass, until a part heading always starts a part.
-    from pipeline.render import pdf_html
+    from pipeline.render.pdf import pdf_html
     from pipeline.writers.pdf.parallel.plan import cut_book
 
     source = parts_text(tmp_path, seed=1)

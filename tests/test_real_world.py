@@ -207,7 +207,7 @@ def test_a_clean_book_with_odd_tokens_keeps_them():
 
 
 def test_gutenberg_superscripts_are_read_and_the_transcribers_notes_go_to_the_colophon():
-    from pipeline.colophon import build_colophon
+    from pipeline.render.colophon import build_colophon
 
     doc, meta = _built("gutenberg-transcribers-note.txt")
     assert meta[:2] == ("Fields, Factories and Workshops", "")

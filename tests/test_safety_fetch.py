@@ -322,7 +322,9 @@ def test_fetcher_refuses_everything_outside(tmp_path, server):
 def test_raw_html_is_sanitized_in_every_reader(tmp_path):
     """Whatever reader takes a text, what comes out holds no active markup."""
     from pipeline.readers import READERS, read
-    from pipeline.render import epub_parts, pdf_html, prepare
+    from pipeline.render import prepare
+    from pipeline.render.epub import epub_parts
+    from pipeline.render.pdf import pdf_html
 
     payload = ('<script>alert(1)</script><iframe src="x"></iframe><object data="x"></object>'
                '<img src="x.png" onerror="alert(1)"><a href="javascript:alert(1)">j</a>'

@@ -27,7 +27,8 @@ from pathlib import Path
 from ebooklib import epub
 
 from pipeline.labels import labels_for
-from pipeline.render import EpubPart, Prepared, epub_parts, style_path, templates
+from pipeline.render import Prepared, style_path, templates
+from pipeline.render.epub import EpubPart, epub_parts
 from pipeline.scripts import direction
 
 

@@ -20,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.options import PdfOptions
-from pipeline.render import Prepared, PrintPage, pdf_html, style_path
+from pipeline.render import Prepared, PrintPage, style_path
+from pipeline.render.pdf import pdf_html
 
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
 # draws the marks in its outer half and sets the PDF BleedBox 10 pt (3.5 mm)
