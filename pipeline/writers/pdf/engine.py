@@ -163,8 +163,8 @@ class LaidOutPart:
     states: list                   # each page's page state (counters), as layout left it
 
 
-def render_without_margin_boxes(html, stylesheets) -> LaidOutPart:
-    """``html.render(stylesheets=…)`` without the margin boxes (running heads, page
+def render_without_margin_boxes(html, stylesheets, font_config=None) -> LaidOutPart:
+    """``html.render(stylesheets=…, font_config=…)`` without the margin boxes (running heads, page
     numbers): WeasyPrint lays them out after all pages, from the page states it
     passes to ``make_margin_boxes``, and they change nothing in the pages; here
     the states are kept for ``add_margin_boxes``."""
@@ -181,7 +181,7 @@ def render_without_margin_boxes(html, stylesheets) -> LaidOutPart:
     make_margin_boxes = layout.make_margin_boxes
     layout.make_margin_boxes = keep_for_later
     try:
-        document = html.render(stylesheets=stylesheets)
+        document = html.render(stylesheets=stylesheets, font_config=font_config)
     finally:
         layout.make_margin_boxes = make_margin_boxes
     return LaidOutPart(document, html, contexts[0] if contexts else None, states)
