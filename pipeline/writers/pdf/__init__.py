@@ -147,15 +147,15 @@ def _block_name(element, tag: str) -> str:
     return f"{kind} {text!r}" if text else kind
 
 
-@lru_cache(maxsize=8)
-def _blank_page(page_css: str):
-    return _blank_document(page_css).pages[0]
-
-
-def _blank_document(page_css: str):
-    """One blank page with the book's page geometry (and crop marks), no page number."""
+def _blank_document(page_css: str, count: int = 1):
+    """``count`` blank pages with the book's page geometry (and crop marks), no page
+    number. Laid out anew each time, never reused: WeasyPrint adds a page's crop marks
+    to the laid-out page as it writes it, so a page written twice (repeated in one
+    document, or again in a later build) would carry its marks twice."""
     from weasyprint import CSS, HTML
-    return HTML(string="<html><body></body></html>").render(
+    # A break before the first element makes no page: ``count`` elements make ``count`` pages.
+    body = '<div style="break-before: page"></div>' * count
+    return HTML(string=f"<html><body>{body}</body></html>").render(
         stylesheets=[CSS(string=page_css + " @page { @bottom-center { content: none } }")])
 
 
@@ -199,9 +199,8 @@ def _one_pass_reason(options: PdfOptions) -> str:
 
 
 def _blank_pdf(page_css: str) -> bytes:
-    """The blank page ``_blank_page`` lays out, as a one-page PDF: the parallel writer's
-    added blank pages, with their crop marks and page boxes. Laid out anew: a page
-    WeasyPrint has written already would get its crop marks drawn once more."""
+    """A blank page as a one-page PDF: the parallel writer's added blank pages, with
+    their crop marks and page boxes."""
     return _blank_document(page_css).write_pdf()
 
 
@@ -298,7 +297,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
         # The colophon's first page (it is one page unless a --css makes it longer).
         start = next((n for n, page in enumerate(pages) if "colophon" in page.anchors), len(pages) - 1)
         if blanks:
-            pages = pages[:start] + [_blank_page(page_css)] * blanks + pages[start:]
+            pages = pages[:start] + _blank_document(page_css, blanks).pages + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
