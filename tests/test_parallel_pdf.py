@@ -56,7 +56,7 @@ def parts_source(tmp_path_factory) -> Path:
     return parts_text(tmp_path_factory.mktemp("parallel"), seed=4)
 
 
-def write_in_parallel(source: Path):
+def write_in_parallel(source: Path, **options):
     """The pamphlet written with two processes, checking that the parallel writer made it
     (and did not hand the text back to the single pass)."""
     from pipeline.writers.pdf import parallel
@@ -69,7 +69,7 @@ def write_in_parallel(source: Path):
 
     parallel.write_parallel = recording
     try:
-        result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2))
+        result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2, **options))
     finally:
         parallel.write_parallel = real
     assert len(made) == 1 and made[0] is not None
@@ -77,10 +77,10 @@ def write_in_parallel(source: Path):
     return result
 
 
-def _both(source: Path, tmp: Path) -> tuple[Path, Path]:
+def _both(source: Path, tmp: Path, **options) -> tuple[Path, Path]:
     prep = prepare(load(source, BuildOptions()))
-    single = write_pdf(prep, PdfOptions(jobs=1))
-    parallel = write_in_parallel(source)
+    single = write_pdf(prep, PdfOptions(jobs=1, **options))
+    parallel = write_in_parallel(source, **options)
     assert single.pages == parallel.pages
     paths = tmp / "single.pdf", tmp / "parallel.pdf"
     paths[0].write_bytes(single.data)
@@ -206,3 +206,128 @@ def test_a_failing_worker_reaches_the_caller_and_stops_the_workers(parts_source,
     with pytest.raises(error, match=says):
         write_pdf(prepare(load(parts_source, BuildOptions())), PdfOptions(jobs=2))
     assert multiprocessing.active_children() == []
+
+
+# ---------------------------------------------------------------- options
+
+@pytest.fixture(scope="module")
+def user_css(tmp_path_factory) -> Path:
+    """A stylesheet that changes the layout, with a font of its own (``@font-face``)."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("css")
+    font = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans:bold"],
+                          capture_output=True, text=True, check=True).stdout
+    shutil.copy(font, folder / "heading.ttf")
+    path = folder / "user.css"
+    path.write_text('@font-face { font-family: "Heading Face"; src: url(heading.ttf); }\n'
+                    'h2 { font-family: "Heading Face"; color: #333; }\n'
+                    'p { letter-spacing: 0.02em; line-height: 1.5; }\n'
+                    '@page { @bottom-center { content: "p. " counter(page); } }\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def option_books(parts_source, tmp_path_factory):
+    """Single-pass and parallel pamphlets of the parts text for each set of options, made once."""
+    made = {}
+
+    def book(name: str, **options):
+        if name not in made:
+            made[name] = _both(parts_source, tmp_path_factory.mktemp(name), **options)
+        return made[name]
+    return book
+
+
+def test_a_user_stylesheet_and_its_font_match_the_single_pass(option_books, user_css):
+    single, parallel = option_books("css", css=(user_css,))
+    assert_same_book(single, parallel)
+    assert "p. 5" in pdf_text(parallel)
+    fonts = [font[3] for page in fitz.open(parallel) for font in page.get_fonts()]
+    assert any("Heading-Face" in font for font in fonts)     # the @font-face font, in every part
+
+
+def test_a_stylesheet_using_the_page_total_keeps_one_pass_and_says_why(parts_source, tmp_path, monkeypatch):
+    from pipeline.writers.pdf import parallel
+
+    css = tmp_path / "total.css"
+    css.write_text('@page { @bottom-center { content: counter(page) " of " counter(pages); } }', encoding="utf-8")
+    prep = prepare(load(parts_source, BuildOptions()))
+    called = []
+    real = parallel.write_parallel
+    monkeypatch.setattr(parallel, "write_parallel", lambda *args, **kwargs: called.append(1) or real(*args, **kwargs))
+    result = write_pdf(prep, PdfOptions(jobs=2, css=(css,)))
+    assert not called
+    assert any(f"one pass, not in parallel: {css} uses counter(pages)" in change for change in prep.doc.changes)
+    assert result.pages > 4
+
+
+def _boxes(path: Path) -> list[tuple]:
+    return [(tuple(round(v, 2) for v in page.trimbox), tuple(round(v, 2) for v in page.bleedbox),
+             tuple(round(v, 2) for v in page.mediabox), len(page.get_drawings()))
+            for page in fitz.open(path)]
+
+
+def _link_targets(doc: fitz.Document) -> list[tuple]:
+    """Each internal link's target as written in the file: page and /XYZ position (the single
+    pass names its destinations, the join writes them out)."""
+    import re
+
+    number = {page.xref: n for n, page in enumerate(doc)}
+    names = dict(re.findall(r"\(([^()]*)\)\[(\d+ 0 R/XYZ [-\d.]+ [-\d.]+)",
+                            doc.xref_get_key(doc.pdf_catalog(), "Names/Dests")[1]))
+    targets = []
+    for page in doc:
+        for link in page.get_links():
+            if link["kind"] == fitz.LINK_URI:
+                continue
+            text = doc.xref_object(link["xref"], compressed=True)
+            name = re.search(r"/Dest\(([^()]*)\)", text)
+            target = names[name.group(1)] if name else re.search(r"\[(\d+ 0 R/XYZ [-\d.]+ [-\d.]+)", text).group(1)
+            xref, _, _, x, y = target.split()
+            targets.append((number[int(xref)], round(float(x), 1), round(float(y), 1)))
+    return targets
+
+
+def test_crop_marks_match_the_single_pass(option_books):
+    single, parallel = option_books("marks", marks=True)
+    assert_same_book(single, parallel)
+    boxes = _boxes(parallel)
+    # The same page boxes, and crop marks on every page, the added blank pages too.
+    assert boxes == _boxes(single)
+    assert all(box[0] != box[2] and box[3] >= 8 for box in boxes)
+    # Links and their targets where the single pass puts them, on pages with a bleed.
+    targets = _link_targets(fitz.open(parallel))
+    assert targets and targets == _link_targets(fitz.open(single))
+
+
+def _qpdf_check(path: Path) -> None:
+    import subprocess
+
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout
+
+
+def test_pdf_a_matches_the_single_pass_with_its_metadata(option_books):
+    single, parallel = option_books("pdfa", variant="pdf/a-3b")
+    assert_same_book(single, parallel)
+    _qpdf_check(parallel)
+    one, two = fitz.open(single), fitz.open(parallel)
+    assert two.get_xml_metadata() == one.get_xml_metadata()
+    assert "pdfaid:part" in two.get_xml_metadata()
+    kind, intents = two.xref_get_key(two.pdf_catalog(), "OutputIntents")
+    assert kind == "array" and "/GTS_PDFA1" in intents
+    profile = int(intents.split("/DestOutputProfile")[1].split()[0])
+    assert two.xref_stream(profile) == one.xref_stream(
+        int(one.xref_get_key(one.pdf_catalog(), "OutputIntents")[1].split("/DestOutputProfile")[1].split()[0]))
+    assert two.xref_get_key(-1, "ID")[0] == "array"
+    links = [link for page in two for link in page.get_links()]
+    assert links and all(two.xref_get_key(link["xref"], "F")[1] == "4" for link in links)
+
+
+def test_pdf_ua_keeps_one_pass_and_says_why(parts_source):
+    prep = prepare(load(parts_source, BuildOptions()))
+    result = write_pdf(prep, PdfOptions(jobs=2, variant="pdf/ua-1"))
+    assert any("one pass, not in parallel: the parts' structure trees" in change for change in prep.doc.changes)
+    assert fitz.open(stream=result.data, filetype="pdf").xref_get_key(-1, "Root")[0] == "xref"

@@ -103,3 +103,18 @@ def test_the_command_line_says_a_wrong_release_in_one_line(tmp_path):
     assert len(lines) == 1, run.stderr + run.stdout
     assert "WeasyPrint 71.0 is installed" in lines[0] and "70.x" in lines[0] and "pip install" in lines[0]
     assert not (tmp_path / "out" / "text.pdf").exists()
+
+
+def test_a_part_written_again_carries_its_crop_marks_once():
+    # The parallel layout writes a part again when the contents move its pages;
+    # WeasyPrint adds the crop marks to a page's background as it writes it.
+    import fitz
+    from weasyprint import CSS, HTML
+
+    part = engine.render_without_margin_boxes(
+        HTML(string="<p>Text</p>"), [CSS(string="@page { size: 100mm; bleed: 5mm; marks: crop }")])
+    for writing in range(2):
+        engine.add_margin_boxes(part, 1, ["right"], [], [[]])
+        page = fitz.open(stream=part.document.write_pdf(), filetype="pdf")[0]
+        strokes = sum(1 for drawing in page.get_drawings() for item in drawing["items"] if item[0] == "l")
+        assert strokes == 8, f"writing {writing + 1}"

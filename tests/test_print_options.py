@@ -166,6 +166,28 @@ def test_marks_give_the_pamphlet_crop_marks_outside_its_bleed(tmp_path):
     assert len(booklet[0].get_drawings()) >= 8
 
 
+def test_each_blank_page_before_the_colophon_has_its_crop_marks_once(tmp_path):
+    # Eight pages: title, four of text, three blank pages, colophon. WeasyPrint adds a
+    # page's crop marks to the laid-out page as it writes it: one blank page repeated
+    # carried its marks once, twice, three times, and more in the next build of the
+    # same process.
+    from pipeline.readers import read
+    from pipeline.render import prepare
+    from pipeline.writers.pdf import PdfOptions, write_pdf
+
+    source = tmp_path / "blanks.md"
+    paragraph = "Mutual aid among animals is a factor of evolution. " * 12
+    source.write_text("---\ntitle: Blank Pages\nauthor: A. Tester\n---\n\n" + "\n\n".join([paragraph] * 10) + "\n",
+                      encoding="utf-8")
+    prep = prepare(read(source))
+    for build in range(2):
+        doc = fitz.open(stream=write_pdf(prep, PdfOptions(marks=True)).data, filetype="pdf")
+        assert len(doc) == 8 and not doc[-2].get_text().strip()
+        strokes = [sum(1 for drawing in page.get_drawings() for item in drawing["items"] if item[0] == "l")
+                   for page in doc]
+        assert strokes == [8] * 8, f"build {build + 1}: {strokes}"
+
+
 def test_pdf_ua_is_tagged_with_language_and_title(tmp_path):
     proc = run_cli("build", SAMPLE, "-o", tmp_path, "--format", "pdf", "--pdf-variant", "pdf/ua-1", "--lang", "en")
     assert proc.returncode == 0, proc.stderr

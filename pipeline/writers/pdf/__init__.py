@@ -148,27 +148,61 @@ def _block_name(element, tag: str) -> str:
     return f"{kind} {text!r}" if text else kind
 
 
-@lru_cache(maxsize=8)
-def _blank_page(page_css: str):
+def _blank_document(page_css: str, count: int = 1):
+    """``count`` blank pages with the book's page geometry (and crop marks), no page
+    number. Laid out anew each time, never reused: WeasyPrint adds a page's crop marks
+    to the laid-out page as it writes it, so a page written twice (repeated in one
+    document, or again in a later build) would carry its marks twice."""
     from weasyprint import CSS, HTML
-    return HTML(string="<html><body></body></html>").render(
-        stylesheets=[CSS(string=page_css + " @page { @bottom-center { content: none } }")]).pages[0]
+    # A break before the first element makes no page: ``count`` elements make ``count`` pages.
+    body = '<div style="break-before: page"></div>' * count
+    return HTML(string=f"<html><body>{body}</body></html>").render(
+        stylesheets=[CSS(string=page_css + " @page { @bottom-center { content: none } }")])
 
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
                     page_css: str) -> PdfResult | None:
     """A long text, its chapters laid out in parallel processes (``parallel``); None when
-    it is short, one process is asked for, or an option needs the single pass."""
+    it is short, one process is asked for, or an option needs the single pass (said in
+    the document's changes, which ``--debug`` prints)."""
     from pipeline.writers.pdf.parallel import Stylesheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
-    if jobs <= 1 or options.css or options.variant or options.marks:
+    if jobs <= 1:
         return None
-    stylesheets = Stylesheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir)
-    made = write_parallel(html_text, stylesheets, jobs, final_page=not prep.doc.metadata.nofinalpage)
+    one_pass = _one_pass_reason(options)
+    if one_pass:
+        prep.doc.changes.append(f"the pamphlet is laid out in one pass, not in parallel: {one_pass}")
+        return None
+    stylesheets = Stylesheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir,
+                              user_files=[str(p) for p in options.css], pdf_variant=options.variant)
+    made = write_parallel(html_text, stylesheets, jobs, final_page=not prep.doc.metadata.nofinalpage,
+                          blank_pdf=_blank_pdf(page_css) if options.marks else None)
     if made is None:
         return None
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings)
+
+
+def _one_pass_reason(options: PdfOptions) -> str:
+    """Why the options need the single pass (a --css file using what a part of the book
+    laid out alone cannot know, a PDF variant whose parts cannot be joined), or ""."""
+    from pipeline.writers.pdf.fetch import read_user_stylesheet
+    from pipeline.writers.pdf.parallel.join_meta import JOINABLE
+    from pipeline.writers.pdf.parallel.plan import whole_book_only
+
+    if options.variant and options.variant not in JOINABLE:
+        return f"the parts' structure trees are not joined into one for {options.variant}"
+    for path in options.css:
+        found = whole_book_only(read_user_stylesheet(path))
+        if found:
+            return f"{path} uses {found}, which a part of the book laid out alone cannot know"
+    return ""
+
+
+def _blank_pdf(page_css: str) -> bytes:
+    """A blank page as a one-page PDF: the parallel writer's added blank pages, with
+    their crop marks and page boxes."""
+    return _blank_document(page_css).write_pdf()
 
 
 # A page's start is taken from spans at least this size, relative to the text's
@@ -264,7 +298,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
         # The colophon's first page (it is one page unless a --css makes it longer).
         start = next((n for n, page in enumerate(pages) if "colophon" in page.anchors), len(pages) - 1)
         if blanks:
-            pages = pages[:start] + [_blank_page(page_css)] * blanks + pages[start:]
+            pages = pages[:start] + _blank_document(page_css, blanks).pages + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,

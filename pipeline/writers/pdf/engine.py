@@ -161,10 +161,13 @@ class LaidOutPart:
     html: object                   # the weasyprint.HTML it was rendered from
     context: object                # the layout context (None when there are no pages)
     states: list                   # each page's page state (counters), as layout left it
+    # Each page's background layers as layout left them: writing a page with crop
+    # marks adds theirs to its background (``add_margin_boxes`` takes it off again).
+    background_layers: list
 
 
-def render_without_margin_boxes(html, stylesheets) -> LaidOutPart:
-    """``html.render(stylesheets=…)`` without the margin boxes (running heads, page
+def render_without_margin_boxes(html, stylesheets, font_config=None) -> LaidOutPart:
+    """``html.render(stylesheets=…, font_config=…)`` without the margin boxes (running heads, page
     numbers): WeasyPrint lays them out after all pages, from the page states it
     passes to ``make_margin_boxes``, and they change nothing in the pages; here
     the states are kept for ``add_margin_boxes``."""
@@ -181,10 +184,12 @@ def render_without_margin_boxes(html, stylesheets) -> LaidOutPart:
     make_margin_boxes = layout.make_margin_boxes
     layout.make_margin_boxes = keep_for_later
     try:
-        document = html.render(stylesheets=stylesheets)
+        document = html.render(stylesheets=stylesheets, font_config=font_config)
     finally:
         layout.make_margin_boxes = make_margin_boxes
-    return LaidOutPart(document, html, contexts[0] if contexts else None, states)
+    backgrounds = [page._page_box.background for page in document.pages]
+    return LaidOutPart(document, html, contexts[0] if contexts else None, states,
+                       [list(background.layers) if background else None for background in backgrounds])
 
 
 def page_type(page) -> tuple[str, str, bool]:
@@ -236,7 +241,9 @@ def add_margin_boxes(part: LaidOutPart, first_number: int, sides: list[str],
     the named strings before it (``strings_before``: the last value of each) and
     those assigned on each of its pages (``strings_on``) — WeasyPrint's own
     ``make_margin_boxes``, as its single pass does. Again, if need be: each time
-    replaces the margin boxes laid out before."""
+    replaces the margin boxes laid out before, and takes off the pages'
+    backgrounds the crop marks the last writing added to them (WeasyPrint adds
+    them as it writes a page: a part written twice would carry them twice)."""
     from weasyprint.formatting_structure.boxes import MarginBox
     from weasyprint.layout.background import layout_box_backgrounds
     from weasyprint.layout.page import PageType, make_margin_boxes, set_page_type_computed_styles
@@ -254,6 +261,8 @@ def add_margin_boxes(part: LaidOutPart, first_number: int, sides: list[str],
     context.string_set = strings
     for offset, (page, state) in enumerate(zip(part.document.pages, part.states)):
         box = page._page_box
+        if box.background is not None:
+            box.background.layers[:] = part.background_layers[offset]
         number = first_number + offset
         old = box.page_type
         box.page_type = PageType(sides[offset], old.blank, old.name, number - 1, old.groups)

@@ -111,12 +111,17 @@ def user_stylesheet(path: Path, fetcher: SafeFetcher, font_config=None):
     from weasyprint import CSS
 
     path = Path(path)
+    text = read_user_stylesheet(path)
+    fetcher.note_text(str(path), text)
+    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher, font_config=font_config)
+
+
+def read_user_stylesheet(path: Path) -> str:
+    """The text of the user's ``--css`` file; an ``OptionError`` when it cannot be read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise OptionError("no such stylesheet", path=path, hint="check the --css path") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise OptionError(f"cannot read the stylesheet ({getattr(exc, 'strerror', None) or exc})",
                           path=path, hint="give a readable UTF-8 CSS file to --css") from exc
-    fetcher.note_text(str(path), text)
-    return CSS(string=text, base_url=path.resolve().as_uri(), url_fetcher=fetcher, font_config=font_config)

@@ -33,7 +33,8 @@ numbers, running heads) — is laid out once the number is known:
    finishes it and the back matter.
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
-   document's metadata copied.
+   document's metadata copied, and what the PDF variant adds to the whole
+   document (``join_meta.py``).
 
 ``write_parallel`` returns ``None`` when a text cannot be done this way (no
 forced breaks to cut at, pages of different geometry, a part not opening on
@@ -85,8 +86,10 @@ class ParallelResult:
     timings: dict = field(default_factory=dict)
 
 
-def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int,
-                   final_page: bool = True) -> ParallelResult | None:
+def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_page: bool = True,
+                   blank_pdf: bytes | None = None) -> ParallelResult | None:
+    """The book's PDF, or None when it needs the single pass. ``blank_pdf``: a one-page PDF
+    whose page the added blank pages copy (crop marks, page boxes); without it they are empty."""
     clock = time.perf_counter()
     timings: dict = {"tasks": []}
     cut = plan.cut_book(html_text, jobs * PARTS_PER_WORKER)
@@ -104,7 +107,8 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int,
                                      extra_css=toc_css))
         processes = workers.Workers(jobs)
         try:
-            return _lay_out_and_finish(cut, stylesheets, toc_css, front, processes, final_page, clock, timings)
+            return _lay_out_and_finish(cut, stylesheets, toc_css, front, processes, final_page, clock, timings,
+                                       blank_pdf)
         finally:
             processes.close()
     finally:
@@ -113,7 +117,7 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int,
 
 def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: str, front: Laid,
                         processes: workers.Workers, final_page: bool, clock: float,
-                        timings: dict) -> ParallelResult | None:
+                        timings: dict, blank_pdf: bytes | None) -> ParallelResult | None:
     """Lay out the body parts in ``processes``, number the pages as they come in, finish
     every part with the numbering of the end and join them; None when the text
     turns out to need the single pass."""
@@ -194,7 +198,8 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         timings["tasks"].append((laid.kind, laid.index, laid.worker, round(laid.cpu, 2),
                                  round(finished[(laid.kind, laid.index)][1].cpu, 2), len(laid.pages)))
     joining = time.perf_counter()
-    data = join.join_parts(order, {key: made.pdf for key, (_, made) in finished.items()})
+    data = join.join_parts(order, {key: made.pdf for key, (_, made) in finished.items()},
+                           blank_pdf=blank_pdf, pdf_variant=stylesheets.pdf_variant)
     result = ParallelResult(
         data=data, pages=len(order), warnings=list(dict.fromkeys(w for x in everything for w in x.refused)),
         peak_rss_mb=max(x.peak_rss_mb for x in [*everything, *(made for _, made in finished.values())]))

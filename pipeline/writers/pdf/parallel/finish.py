@@ -4,8 +4,9 @@ it, gets its margin boxes once its page numbers are known, and is written to PDF
 The margin boxes (page numbers, running heads) are laid out by WeasyPrint's own
 ``make_margin_boxes`` (``engine.add_margin_boxes``) with each page's number and
 side in the book (``:left``/``:right``, ``:first``) and the named strings of the
-book up to it (``first-except``…), as the single pass does. A part is finished
-again when the contents move the pages after it was numbered.
+book up to it (``first-except``…), as the single pass does; the part is then
+written in the book's PDF variant. A part is finished again when the contents
+move the pages after it was numbered.
 """
 
 from __future__ import annotations
@@ -35,5 +36,5 @@ def finish_part(kind: str, index: int, first_number: int, first_side: str,
     part = workers.held(kind, index)
     sides = [book_side(first_side, offset + 1) for offset in range(len(part.pages))]
     engine.add_margin_boxes(part.part, first_number, sides, entry, [info.strings for info in part.pages])
-    data = part.part.document.write_pdf()
+    data = part.part.document.write_pdf(pdf_variant=part.pdf_variant or None)
     return Finished(data, workers.peak_rss_mb(), time.process_time() - started)

@@ -6,7 +6,7 @@ break (a chapter heading); its HTML is the whole book's ``<head>`` and
 ``<main>`` around it, with the element before it, empty and hidden, so that
 selectors such as ``:first-child`` and ``h1 + h2`` match as in the whole book.
 The stylesheets are read here too, for what a part laid out alone cannot know
-(``WHOLE_BOOK_ONLY``) and for the rules of the contents' page numbers
+(``WHOLE_BOOK_ONLY``, ``whole_book_only``) and for the rules of the contents' page numbers
 (``toc_css``).
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -29,12 +29,17 @@ WHOLE_BOOK_ONLY = re.compile(r"counters?\(\s*pages\b|:nth\(|element\(")
 
 @dataclass
 class Stylesheets:
-    """The pamphlet's stylesheets, as what can be sent to a worker."""
+    """The pamphlet's stylesheets, as what can be sent to a worker, and the PDF
+    variant the parts are written in."""
 
     files: list[str]
     strings: list[str]
     base_url: str | None
     base_dir: Path | None
+    # The user's --css files, loaded by each process with their @font-face fonts
+    # (``fetch.user_stylesheet``), after the others.
+    user_files: list[str] = field(default_factory=list)
+    pdf_variant: str = ""          # what ``finish`` writes each part as ("" = plain PDF)
 
 
 @dataclass
@@ -154,9 +159,23 @@ def back_html(cut: BookCut) -> str:
 
 
 def stylesheets_text(stylesheets: Stylesheets) -> str:
-    """The stylesheets' text, without comments."""
-    text = "\n".join([Path(f).read_text(encoding="utf-8") for f in stylesheets.files] + list(stylesheets.strings))
-    return re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    """The stylesheets' text (the user's too), without comments."""
+    from pipeline.writers.pdf.fetch import read_user_stylesheet
+
+    text = "\n".join([Path(f).read_text(encoding="utf-8") for f in stylesheets.files] + list(stylesheets.strings)
+                     + [read_user_stylesheet(Path(f)) for f in stylesheets.user_files])
+    return _without_comments(text)
+
+
+def _without_comments(css: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+
+
+def whole_book_only(css: str) -> str:
+    """What the stylesheet ``css`` asks that a part laid out alone cannot know
+    (``counter(pages)``, ``:nth()``, ``element()``), or ""."""
+    found = WHOLE_BOOK_ONLY.search(_without_comments(css))
+    return found.group(0) + ")" if found else ""
 
 
 def toc_css(text: str) -> str:

@@ -2,7 +2,9 @@
 finish them when the parent sends their page numbers.
 
 ``lay_out`` lays out one part (the body's, or the front or back matter, which
-the parent lays out itself) *without its margin boxes*, keeps it in the process
+the parent lays out itself) *without its margin boxes*, with the pamphlet's
+stylesheets and the user's ``--css`` files (loaded in each process, with their
+``@font-face`` fonts, as the single pass loads them), keeps it in the process
 that laid it out (``held``) and reports, page by page, the page's name and
 side, its geometry, bookmarks, links and anchors, and the named strings
 (``string-set``) assigned on it. ``Workers`` starts the processes (forked: they
@@ -19,6 +21,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
+from pathlib import Path
 
 from pipeline import interrupt
 from pipeline.writers.pdf.parallel.numbering import winning_break
@@ -66,6 +69,7 @@ class Held:
 
     part: object                   # engine.LaidOutPart
     pages: list[PageInfo]
+    pdf_variant: str = ""          # what ``finish`` writes the part as ("" = plain PDF)
 
 
 # Laid-out parts of this process, by (kind, index).
@@ -84,7 +88,7 @@ def release() -> None:
 _SHEET_CACHE: dict = {}
 
 
-def _stylesheets(stylesheets: Stylesheets, fetcher, extra_css: str):
+def _stylesheets(stylesheets: Stylesheets, fetcher, extra_css: str, user_sheets=()):
     from weasyprint import CSS
     out = []
     for name in stylesheets.files:
@@ -93,9 +97,22 @@ def _stylesheets(stylesheets: Stylesheets, fetcher, extra_css: str):
             _SHEET_CACHE[key] = CSS(filename=name)
         out.append(_SHEET_CACHE[key])
     out += [CSS(string=text, url_fetcher=fetcher, base_url=stylesheets.base_url) for text in stylesheets.strings]
+    out += user_sheets
     if extra_css:
         out.append(CSS(string=extra_css))
     return out
+
+
+def _user_stylesheets(stylesheets: Stylesheets, fetcher):
+    """The user's --css files as the single pass loads them: their ``@font-face`` fonts
+    in a font configuration of their own, which the rendering must be given too."""
+    if not stylesheets.user_files:
+        return None, []
+    from pipeline.writers.pdf import engine
+    from pipeline.writers.pdf.fetch import user_stylesheet
+
+    font_config = engine.FontConfiguration()
+    return font_config, [user_stylesheet(Path(p), fetcher, font_config) for p in stylesheets.user_files]
 
 
 def peak_rss_mb() -> float:
@@ -114,9 +131,11 @@ def lay_out(task: Task) -> Laid:
     engine.fix_footnote_policy()
     hyphenation.register()
     started = time.process_time()
-    fetcher = SafeFetcher(task.stylesheets.base_dir)
+    fetcher = SafeFetcher(task.stylesheets.base_dir, [Path(p).parent for p in task.stylesheets.user_files])
+    font_config, user_sheets = _user_stylesheets(task.stylesheets, fetcher)
     html = HTML(string=task.html, base_url=task.stylesheets.base_url, url_fetcher=fetcher)
-    part = engine.render_without_margin_boxes(html, _stylesheets(task.stylesheets, fetcher, task.extra_css))
+    part = engine.render_without_margin_boxes(
+        html, _stylesheets(task.stylesheets, fetcher, task.extra_css, user_sheets), font_config)
     infos = []
     first_break = last_break = main_break = "auto"
     for number, page in enumerate(part.document.pages):
@@ -135,7 +154,7 @@ def lay_out(task: Task) -> Laid:
             strings=engine.named_strings(page)))
     if task.kind == "body" and task.index == 0:
         first_break = winning_break(first_break, main_break)
-    _HELD[(task.kind, task.index)] = Held(part, infos)
+    _HELD[(task.kind, task.index)] = Held(part, infos, task.stylesheets.pdf_variant)
     return Laid(task.kind, task.index, infos, first_break, last_break,
                 fetcher.refused_messages() + off_page_warnings(part.document.pages),
                 peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
