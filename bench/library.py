@@ -103,9 +103,15 @@ def _cluster_build(library: Path, out: Path) -> float | None:
         import distributed
     except ImportError:
         return None
-    # no dashboard; the scheduler's own web server on a free port, not 8787
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
+    import dask
+
+    # Workers started as the README starts them: the engines preloaded, the
+    # sampling profiler off. No dashboard; the scheduler's own web server on a
+    # free port, not 8787.
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                     preload=["pipeline.batch.preload"]) as cluster:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "pipeline", "build", str(library), "-o", str(out), "--quiet",
                         "--scheduler", cluster.scheduler_address], env=ENV, cwd=ROOT, check=False,

@@ -24,8 +24,10 @@ FAILING = ["bad.muse", "broken.muse", "clash/a.md", "clash/a.txt", "pipe.txt"]
 # Two local Dask workers, no dashboard; the scheduler's own web server (which
 # it starts even without one) on a free port, not 8787, which another cluster
 # running at the same time may hold.
+# Workers started as the README starts them, with the engines preloaded.
 LOCAL_CLUSTER = dict(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                     dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"})
+                     dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                     preload=["pipeline.batch.preload"])
 
 
 def good_tree(root: Path) -> Path:
