@@ -1,6 +1,6 @@
 """The EPUB's page list: where each page of the pamphlet made in the same build
 begins, found in the body by the first letters of its text area
-(``writers/pdf.print_pages`` reads those from the PDF), and marked there.
+(``writers/pdf/readback.py`` reads those from the PDF), and marked there.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ processes.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +23,7 @@ from pathlib import Path
 from pipeline.options import PdfOptions
 from pipeline.render import Prepared, PrintPage, style_path
 from pipeline.render.pdf import pdf_html
+from pipeline.writers.pdf import readback
 
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
 # draws the marks in its outer half and sets the PDF BleedBox 10 pt (3.5 mm)
@@ -37,7 +39,7 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str]
-    # Where each page begins, read back from ``data`` (``print_pages``), for the EPUB's page list.
+    # Where each page begins, read back from ``data`` (``readback.py``), for the EPUB's page list.
     print_pages: list[PrintPage] = field(default_factory=list)
 
 
@@ -176,11 +178,14 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
         return None
     stylesheets = Stylesheets([str(style_path("pamphlet.css"))], [page_css], base_url, prep.doc.base_dir,
                               user_files=[str(p) for p in options.css], pdf_variant=options.variant)
-    made = write_parallel(html_text, stylesheets, jobs, final_page=not prep.doc.metadata.nofinalpage,
-                          blank_pdf=_blank_pdf(page_css) if options.marks else None)
+    final_page = not prep.doc.metadata.nofinalpage
+    made = write_parallel(html_text, stylesheets, jobs, final_page=final_page,
+                          blank_pdf=_blank_pdf(page_css) if options.marks else None,
+                          read_back=_page_spans(options))
     if made is None:
         return None
-    return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings)
+    return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings,
+                     print_pages=readback.page_starts(made.page_spans, final_page))
 
 
 def _one_pass_reason(options: PdfOptions) -> str:
@@ -199,68 +204,16 @@ def _one_pass_reason(options: PdfOptions) -> str:
     return ""
 
 
+def _page_spans(options: PdfOptions):
+    """``readback.page_spans`` for the pamphlet's text area: PDF bytes -> each page's spans."""
+    top, _, bottom, _ = _margins(options)
+    return functools.partial(readback.page_spans, top_mm=top, bottom_mm=bottom)
+
+
 def _blank_pdf(page_css: str) -> bytes:
     """A blank page as a one-page PDF: the parallel writer's added blank pages, with
     their crop marks and page boxes."""
     return _blank_document(page_css).write_pdf()
-
-
-# A page's start is taken from spans at least this size, relative to the text's
-# (the most used size): footnotes (8.5 of 10.5 pt), note calls and raised text are left out.
-START_SIZE = 0.83
-START_CHARS = 40
-LIST_MARKER = re.compile(r"\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*")
-
-
-def print_pages(data: bytes, options: PdfOptions, final_page: bool) -> list[PrintPage]:
-    """Where each page of the written pamphlet begins, as its text reads back
-    (PyMuPDF): the first letters and digits of the text area (running head and
-    page number are outside it), from its first span, second or third (a list
-    number or a symbol the EPUB's text does not have may open a page). Page 1
-    is the title page, the last the colophon. Both PDF writers' output goes
-    through it, so the EPUB's page list follows whichever laid the pages out."""
-    import collections
-
-    import pymupdf
-
-    top, _, bottom, _ = _margins(options)
-    mm = 72 / 25.4
-    pdf = pymupdf.open(stream=data, filetype="pdf")
-    sizes: collections.Counter = collections.Counter()
-    spans_of: list[list[tuple[float, str]]] = []
-    for page in pdf:
-        box = page.trimbox
-        clip = pymupdf.Rect(box.x0, box.y0 + top * mm - 2, box.x1, box.y1 - bottom * mm + 2)
-        spans = [(span["size"], span["text"])
-                 for block in page.get_text("dict", clip=clip, sort=True)["blocks"]
-                 for line in block.get("lines", ()) for span in line["spans"] if span["text"].strip()]
-        for size, text in spans:
-            sizes[round(size, 1)] += len(text)
-        spans_of.append(spans)
-    pdf.close()
-    if not spans_of:
-        return []
-    least = START_SIZE * (sizes.most_common(1)[0][0] if sizes else 0)
-    pages = [PrintPage(1, "title")]
-    last = len(spans_of) if final_page and len(spans_of) > 1 else None
-    for number, spans in enumerate(spans_of[1:], start=2):
-        if number == last:
-            pages.append(PrintPage(number, "colophon"))
-            continue
-        # A list's numbers or letters, which the EPUB's text does not hold, are spans of their own.
-        texts = [text for size, text in spans if size >= least and not LIST_MARKER.fullmatch(text)]
-        starts = []
-        for skip in range(min(3, len(texts))):
-            for marker in (False, True):
-                text = "".join(texts[skip:skip + 12])
-                if marker:      # a number or letter the text starts with, as a list's
-                    text = LIST_MARKER.sub("", text, count=1) if LIST_MARKER.match(text) else text
-                start = "".join(c for ch in text if ch.isalnum() for c in ch.casefold())[:START_CHARS]
-                if start and start not in starts:
-                    starts.append(start)
-        if starts:
-            pages.append(PrintPage(number, "text", starts))
-    return pages
 
 
 def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
@@ -281,7 +234,6 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     page_css = _page_css(options, doc.metadata.title, prep.lang)
     parallel = _write_parallel(prep, options, html_text, base_url, page_css)
     if parallel is not None:
-        parallel.print_pages = print_pages(parallel.data, options, not doc.metadata.nofinalpage)
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
     sheets = [_stylesheet(str(main_css), main_css.stat().st_mtime), CSS(string=page_css)]
@@ -302,4 +254,4 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
-                     print_pages=print_pages(data, options, not doc.metadata.nofinalpage))
+                     print_pages=readback.page_starts(_page_spans(options)(data), not doc.metadata.nofinalpage))

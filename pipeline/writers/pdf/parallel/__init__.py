@@ -30,7 +30,10 @@ numbers, running heads) — is laid out once the number is known:
    ``:first``) and the named strings of the book up to it (``first-except``…),
    as the single pass does; then the part is written to PDF. The parent lays
    out the front matter again with the real numbers in its contents, and
-   finishes it and the back matter.
+   finishes it and the back matter; between the workers' answers it reads
+   back each finished part's pages (``read_back``: where each page begins,
+   for the EPUB's page list), so that only the last part's reading is left
+   for the end.
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
    document's metadata copied, and what the PDF variant adds to the whole
@@ -82,14 +85,19 @@ class ParallelResult:
     pages: int
     warnings: list[str]
     peak_rss_mb: float = 0.0
+    # What ``read_back`` read of each page of the book, in order (a blank page added: nothing).
+    page_spans: list = field(default_factory=list)
     # Wall seconds of each stage and processor seconds per task, for the benchmark.
     timings: dict = field(default_factory=dict)
 
 
 def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_page: bool = True,
-                   blank_pdf: bytes | None = None) -> ParallelResult | None:
+                   blank_pdf: bytes | None = None, read_back=None) -> ParallelResult | None:
     """The book's PDF, or None when it needs the single pass. ``blank_pdf``: a one-page PDF
-    whose page the added blank pages copy (crop marks, page boxes); without it they are empty."""
+    whose page the added blank pages copy (crop marks, page boxes); without it they are empty.
+    ``read_back``: what to read of each page of a PDF (``readback.page_spans``), applied
+    to each part as it is finished, while the workers finish the others; the book's
+    pages' readings are in ``page_spans``."""
     clock = time.perf_counter()
     timings: dict = {"tasks": []}
     cut = plan.cut_book(html_text, jobs * PARTS_PER_WORKER)
@@ -108,7 +116,7 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
         processes = workers.Workers(jobs)
         try:
             return _lay_out_and_finish(cut, stylesheets, toc_css, front, processes, final_page, clock, timings,
-                                       blank_pdf)
+                                       blank_pdf, read_back)
         finally:
             processes.close()
     finally:
@@ -117,7 +125,7 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
 
 def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: str, front: Laid,
                         processes: workers.Workers, final_page: bool, clock: float,
-                        timings: dict, blank_pdf: bytes | None) -> ParallelResult | None:
+                        timings: dict, blank_pdf: bytes | None, read_back) -> ParallelResult | None:
     """Lay out the body parts in ``processes``, number the pages as they come in, finish
     every part with the numbering of the end and join them; None when the text
     turns out to need the single pass."""
@@ -128,10 +136,17 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
     placed: dict = {}                          # (kind, index) -> first number, side, strings before
     finishing: set = set()                     # parts a worker is finishing now
     finished: dict = {}                        # (kind, index) -> (the placement it had, Finished)
+    readings: dict = {}                        # (kind, index) -> (the Finished read, read_back of its PDF)
 
     def done(key) -> bool:
         """Finished with the numbering of now (the contents may have moved the pages since)."""
         return key in finished and finished[key][0] == placed.get(key)
+
+    def unread() -> list:
+        """The finished parts whose PDF is not read back yet (or was finished again since)."""
+        if read_back is None:
+            return []
+        return [key for key, (_, made) in finished.items() if key not in readings or readings[key][0] is not made]
 
     def give_work() -> None:
         for connection in processes.idle():
@@ -150,7 +165,8 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
     wanted = [("front", 0)] + [("body", i) for i in range(n_parts)] + ([("back", 0)] if back else [])
     numbered = False
     while True:
-        for connection, (name, args), answer in processes.answers() if processes.busy else ():
+        # With parts to read, the answers are taken as they are (none yet: read one, look again).
+        for connection, (name, args), answer in processes.answers(0 if unread() else None) if processes.busy else ():
             if name == "lay_out":
                 parts[args[0].index] = answer
                 owner[args[0].index] = connection
@@ -188,9 +204,14 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
             for key in (("front", 0), ("back", 0)):
                 if key in placed and not done(key):
                     finished[key] = (placed[key], finish.finish_part(*key, *placed[key]))
+        if unread():
+            # A finished part read while the workers finish others.
+            key = unread()[0]
+            readings[key] = (finished[key][1], read_back(finished[key][1].pdf))
         if all(done(key) for key in wanted):
-            break
-        if not processes.busy:
+            if not unread():
+                break
+        elif not processes.busy:
             raise RuntimeError("parallel layout: parts left unfinished")   # cannot happen
     timings["finished"] = time.perf_counter() - clock - timings["laid out"]
     everything = [x for x in (front, *parts, back) if x is not None]
@@ -204,5 +225,8 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         data=data, pages=len(order), warnings=list(dict.fromkeys(w for x in everything for w in x.refused)),
         peak_rss_mb=max(x.peak_rss_mb for x in [*everything, *(made for _, made in finished.values())]))
     timings["join"] = time.perf_counter() - joining
+    if read_back is not None:
+        result.page_spans = [readings[(slot[0].kind, slot[0].index)][1][slot[1]] if slot else []
+                             for slot in order]
     result.timings = timings
     return result

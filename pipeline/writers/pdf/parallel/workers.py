@@ -215,10 +215,11 @@ class Workers:
     def idle(self) -> list:
         return [c for c in self.connections if c not in self.busy]
 
-    def answers(self):
-        """Wait for at least one answer: [(connection, what was sent, answer)]."""
+    def answers(self, timeout: float | None = None):
+        """The answers come in: [(connection, what was sent, answer)]; waits for at least
+        one, or at most ``timeout`` seconds."""
         out = []
-        for connection in wait(list(self.busy)):
+        for connection in wait(list(self.busy), timeout):
             try:
                 answer = connection.recv()
             except EOFError:
