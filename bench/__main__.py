@@ -31,6 +31,9 @@ this machine, so that they hold whatever the machine's speed:
               ``--jobs 2``: texts per minute; every process under 500 MB; a
               no-change rebuild under 2 s; the catalog; the same build on a
               local two-worker Dask cluster within 1.10x of ``--jobs 2``.
+11. mixed     every text of the corpus (every kind, language and length), twice,
+              in one ``build --jobs 2``: every process under 500 MB (a worker
+              must not keep what each text loaded). Not with ``--quick``.
 
 ``--quick`` uses the 8 smallest texts of the folder for targets 2 and 5 (the
 full loop of pandoc over the corpus takes many minutes). Timings are wall
@@ -309,6 +312,12 @@ def targets_library(quick: bool) -> list[Result]:
         ratio = m["cluster"] / m["build"]
         results.append(Result(10, "library: local Dask cluster / --jobs 2", "<= 1.10", ratio, ratio <= 1.10, [],
                               command))
+    if not quick:
+        from bench.library import describe_mixed, mixed
+        m = mixed()
+        results.append(Result(11, "mixed library in one batch (the corpus twice): largest process (MB)", "<= 500",
+                              m["peak_mb"], m["peak_mb"] <= 500, describe_mixed(m),
+                              "python -m bench.library --mixed"))
     return results
 
 
