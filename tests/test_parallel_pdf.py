@@ -106,6 +106,8 @@ def assert_same_book(single: Path, parallel: Path) -> None:
     assert _links(one) == _links(two)
     assert one.metadata["title"] == two.metadata["title"]
     assert one.metadata["author"] == two.metadata["author"]
+    language = one.xref_get_key(one.pdf_catalog(), "Lang")
+    assert two.xref_get_key(two.pdf_catalog(), "Lang") == language and language[0] == "string"
 
 
 def test_parts_and_chapters_match_the_single_pass(parts_source, tmp_path):

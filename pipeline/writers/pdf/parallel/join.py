@@ -81,8 +81,8 @@ def join_parts(order, pdfs: dict[tuple[str, int], bytes], blank_pdf: bytes | Non
         _, out_info = out.xref_get_key(-1, "Info")
         out.update_object(int(out_info.split()[0]), source.xref_object(int(info.split()[0]), compressed=True))
     kind, lang = source.xref_get_key(source.pdf_catalog(), "Lang")
-    if kind != "null":
-        out.xref_set_key(out.pdf_catalog(), "Lang", lang)
+    if kind == "string":
+        out.xref_set_key(out.pdf_catalog(), "Lang", fitz.get_pdf_str(lang))
     if pdf_variant:
         carry_variant(out, source, pdf_variant, [pdfs[key] for key in sorted(pdfs)])
     return out.tobytes(garbage=1, deflate=True, no_new_id=True)
