@@ -110,6 +110,8 @@ def assert_same_book(single: Path, parallel: Path) -> None:
     assert _links(one) == _links(two)
     assert one.metadata["title"] == two.metadata["title"]
     assert one.metadata["author"] == two.metadata["author"]
+    language = one.xref_get_key(one.pdf_catalog(), "Lang")
+    assert two.xref_get_key(two.pdf_catalog(), "Lang") == language and language[0] == "string"
 
 
 def test_parts_and_chapters_match_the_single_pass(parts_source, tmp_path):
@@ -330,8 +332,69 @@ def test_pdf_a_matches_the_single_pass_with_its_metadata(option_books):
     assert links and all(two.xref_get_key(link["xref"], "F")[1] == "4" for link in links)
 
 
-def test_pdf_ua_keeps_one_pass_and_says_why(parts_source):
-    prep = prepare(load(parts_source, BuildOptions()))
-    result = write_pdf(prep, PdfOptions(jobs=2, variant="pdf/ua-1"))
-    assert any("one pass, not in parallel: the parts' structure trees" in change for change in prep.doc.changes)
-    assert fitz.open(stream=result.data, filetype="pdf").xref_get_key(-1, "Root")[0] == "xref"
+def _xref(reference: str) -> int:
+    return int(reference.split()[0])
+
+
+def _parent_tree(doc: fitz.Document) -> dict[int, list[int]]:
+    """The parent tree (one ``/Nums`` array): each key's element xrefs."""
+    import re
+
+    root = _xref(doc.xref_get_key(doc.pdf_catalog(), "StructTreeRoot")[1])
+    nums = doc.xref_get_key(_xref(doc.xref_get_key(root, "ParentTree")[1]), "Nums")[1]
+    return {int(key): [int(xref) for xref in re.findall(r"(\d+) 0 R", value)]
+            for key, value in re.findall(r"(\d+)\s*(\[[^\]]*\]|\d+ 0 R)", nums[1:-1])}
+
+
+def _structure(path: Path) -> tuple[list[str], list[tuple]]:
+    """A tagged PDF's structure tree as ``pdfinfo -struct-text`` prints it (with the link
+    annotations' object numbers left out), and its parent tree read back: each marked
+    content of each page (every MCID of its contents) with its element's type and page,
+    and each link annotation with its Link element, which holds it."""
+    import re
+    import subprocess
+
+    printed = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True, text=True, check=True)
+    tree = [re.sub(r"Object \d+ \d+", "Object", line) for line in printed.stdout.splitlines()]
+    doc = fitz.open(path)
+    numbers = {doc.page_xref(n): n for n in range(len(doc))}
+    parents = _parent_tree(doc)
+
+    def element(xref: int) -> tuple[str, int]:
+        return doc.xref_get_key(xref, "S")[1], numbers[_xref(doc.xref_get_key(xref, "Pg")[1])]
+
+    marked = []
+    for number, page in enumerate(doc):
+        entries = parents[int(doc.xref_get_key(page.xref, "StructParents")[1])]
+        assert sorted(int(m) for m in re.findall(rb"/MCID (\d+)", page.read_contents())) == list(range(len(entries)))
+        for mcid, xref in enumerate(entries):
+            assert str(mcid) in re.sub(r"\d+ 0 R", "", doc.xref_get_key(xref, "K")[1]).strip("[]").split()
+            marked.append((number, mcid, *element(xref)))
+        for link in page.get_links():
+            xref = parents[int(doc.xref_get_key(link["xref"], "StructParent")[1])][0]
+            held = [_xref(doc.xref_get_key(kid, "Obj")[1]) for kid in
+                    map(int, re.findall(r"(\d+) 0 R", doc.xref_get_key(xref, "K")[1]))
+                    if doc.xref_get_key(kid, "Type")[1] == "/OBJR"]
+            assert held == [link["xref"]]
+            marked.append((number, link.get("page"), link.get("uri"), *element(xref)))
+    return tree, marked
+
+
+def test_pdf_ua_matches_the_single_pass_with_its_structure_tree(option_books):
+    from pipeline.options import PDF_VARIANTS
+    from pipeline.writers.pdf import _one_pass_reason
+
+    assert not any(_one_pass_reason(PdfOptions(variant=variant)) for variant in PDF_VARIANTS)
+    single, parallel = option_books("pdfua", variant="pdf/ua-1")
+    assert_same_book(single, parallel)
+    _qpdf_check(parallel)
+    one, two = fitz.open(single), fitz.open(parallel)
+    assert two.get_xml_metadata() == one.get_xml_metadata()
+    assert "pdfuaid:part" in two.get_xml_metadata()
+    for key in ("MarkInfo", "ViewerPreferences"):
+        assert two.xref_get_key(two.pdf_catalog(), key) == one.xref_get_key(one.pdf_catalog(), key)
+    # One tree, the single pass's: its elements, their pages, each page's marked contents
+    # and each link (the contents' links into the chapters too) tied to its element.
+    tree, marked = _structure(parallel)
+    assert (tree, marked) == _structure(single)
+    assert tree[0] == "Document" and sum(line.strip() == "Object" for line in tree) == len(_links(two)) > 9

@@ -190,13 +190,13 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
 
 def _one_pass_reason(options: PdfOptions) -> str:
     """Why the options need the single pass (a --css file using what a part of the book
-    laid out alone cannot know, a PDF variant whose parts cannot be joined), or ""."""
+    laid out alone cannot know, a PDF variant the join does not know), or ""."""
     from pipeline.writers.pdf.fetch import read_user_stylesheet
     from pipeline.writers.pdf.parallel.join_meta import JOINABLE
     from pipeline.writers.pdf.parallel.plan import whole_book_only
 
     if options.variant and options.variant not in JOINABLE:
-        return f"the parts' structure trees are not joined into one for {options.variant}"
+        return f"the parts' PDFs are not joined in the variant {options.variant}"
     for path in options.css:
         found = whole_book_only(read_user_stylesheet(path))
         if found:

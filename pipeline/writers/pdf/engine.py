@@ -25,7 +25,7 @@ What it gives:
 - for the parallel layout (``parallel/``): ``render_without_margin_boxes()``,
   what a laid-out page says of itself (``page_type``, ``page_geometry``,
   ``named_strings``, ``element_breaks``, ``page_bookmarks``, ``page_links``),
-  ``add_margin_boxes()`` and ``outline()``.
+  ``add_margin_boxes()``, ``anchor_elsewhere()`` and ``outline()``.
 
 The footnote-policy correction. The pamphlet's notes have ``footnote-policy:
 line``, which CSS GCPM defines as: when a note does not fit on the page of its
@@ -232,6 +232,15 @@ def page_bookmarks(page) -> list[tuple]:
 def page_links(page) -> list[tuple]:
     """The page's links: (``internal`` or ``external``, anchor or address, (x1, y1, x2, y2))."""
     return [(kind, target, tuple(rect)) for kind, target, rect, _ in page.links]
+
+
+def anchor_elsewhere(document, names) -> None:
+    """Give ``document``'s first page the anchors ``names`` (at its corner), which other
+    parts of the book hold. WeasyPrint drops a link to an anchor its document lacks;
+    with these, it writes each link's annotation and, in a tagged PDF, its Link
+    element's reference to it (``OBJR``), as in the whole book."""
+    for name in names:
+        document.pages[0].anchors.setdefault(name, (0, 0, 0, 0))
 
 
 def add_margin_boxes(part: LaidOutPart, first_number: int, sides: list[str],

@@ -37,7 +37,8 @@ numbers, running heads) — is laid out once the number is known:
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
    document's metadata copied, and what the PDF variant adds to the whole
-   document (``join_meta.py``).
+   document (``join_meta.py``); for a tagged variant (PDF/UA-1), the parts'
+   structure trees joined into one, the single pass's (``join_tags.py``).
 
 ``write_parallel`` returns ``None`` when a text cannot be done this way (no
 forced breaks to cut at, pages of different geometry, a part not opening on

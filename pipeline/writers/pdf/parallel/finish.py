@@ -5,8 +5,11 @@ The margin boxes (page numbers, running heads) are laid out by WeasyPrint's own
 ``make_margin_boxes`` (``engine.add_margin_boxes``) with each page's number and
 side in the book (``:left``/``:right``, ``:first``) and the named strings of the
 book up to it (``first-except``…), as the single pass does; the part is then
-written in the book's PDF variant. A part is finished again when the contents
-move the pages after it was numbered.
+written in the book's PDF variant; in a tagged one, with an annotation for each
+link into another part too (``engine.anchor_elsewhere``), so that its Link
+element refers to one, which the join ties to the link it makes
+(``join_tags.py``). A part is finished again when the contents move the pages
+after it was numbered.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from pipeline.writers.pdf.parallel import workers
+from pipeline.writers.pdf.parallel.join_tags import TAGGED
 from pipeline.writers.pdf.parallel.numbering import book_side
 
 
@@ -36,5 +40,9 @@ def finish_part(kind: str, index: int, first_number: int, first_side: str,
     part = workers.held(kind, index)
     sides = [book_side(first_side, offset + 1) for offset in range(len(part.pages))]
     engine.add_margin_boxes(part.part, first_number, sides, entry, [info.strings for info in part.pages])
+    if part.pdf_variant in TAGGED:
+        own = {name for info in part.pages for name in info.anchors}
+        engine.anchor_elsewhere(part.part.document, sorted({target for info in part.pages for kind, target, _
+                                                            in info.links if kind == "internal"} - own))
     data = part.part.document.write_pdf(pdf_variant=part.pdf_variant or None)
     return Finished(data, workers.peak_rss_mb(), time.process_time() - started)

@@ -5,9 +5,12 @@ the links and the outline rebuilt in the book's page numbers (the outline by
 WeasyPrint's own bookmark-tree rules; on pages with a bleed, moved by it as
 WeasyPrint places them), the document information and language copied from the
 front matter's PDF, and what the PDF variant adds to the whole document
-(``join_meta.py``)."""
+(``join_meta.py``; a tagged variant's structure tree, ``join_tags.py``)."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 PX_TO_PT = 0.75
 
@@ -22,6 +25,7 @@ def join_parts(order, pdfs: dict[tuple[str, int], bytes], blank_pdf: bytes | Non
 
     from pipeline.writers.pdf import engine
     from pipeline.writers.pdf.parallel.join_meta import carry_variant
+    from pipeline.writers.pdf.parallel.join_tags import TAGGED, join_trees
 
     out = fitz.open()
     docs = {key: fitz.open(stream=data, filetype="pdf") for key, data in pdfs.items()}
@@ -52,7 +56,10 @@ def join_parts(order, pdfs: dict[tuple[str, int], bytes], blank_pdf: bytes | Non
         for name, position in (info.anchors.items() if info else ()):
             anchors.setdefault(name, (number, position[0], position[1]))
     bleeds = [_bleed_shift(out, page) if info else None for page, info in zip(out, infos)]
+    # For each page, for each of its links a part's PDF has an annotation for: whether it is made.
+    links_made: list[list[bool]] = []
     for number, info in enumerate(infos):
+        links_made.append([])
         for kind, target, (x1, y1, x2, y2) in (info.links if info else ()):
             rect = fitz.Rect(x1 * PX_TO_PT, y1 * PX_TO_PT, x2 * PX_TO_PT, y2 * PX_TO_PT)
             if bleeds[number]:
@@ -64,6 +71,8 @@ def join_parts(order, pdfs: dict[tuple[str, int], bytes], blank_pdf: bytes | Non
                                          "to": fitz.Point(tx * PX_TO_PT + dx, ty * PX_TO_PT + dy)})
             elif kind == "external":
                 out[number].insert_link({"kind": fitz.LINK_URI, "from": rect, "uri": target})
+            if kind in ("internal", "external"):
+                links_made[-1].append(kind == "external" or target in anchors)
     toc = [[depth, label, page_index + 1,
             {"kind": fitz.LINK_GOTO, "page": page_index,
              "to": fitz.Point(x, y + (bleeds[page_index][2] if bleeds[page_index] else 0)), "collapse": closed}]
@@ -81,11 +90,26 @@ def join_parts(order, pdfs: dict[tuple[str, int], bytes], blank_pdf: bytes | Non
         _, out_info = out.xref_get_key(-1, "Info")
         out.update_object(int(out_info.split()[0]), source.xref_object(int(info.split()[0]), compressed=True))
     kind, lang = source.xref_get_key(source.pdf_catalog(), "Lang")
-    if kind != "null":
-        out.xref_set_key(out.pdf_catalog(), "Lang", lang)
+    if kind == "string":
+        out.xref_set_key(out.pdf_catalog(), "Lang", fitz.get_pdf_str(lang))
+    if pdf_variant in TAGGED:
+        last_body = max(number for number, slot in enumerate(order) if slot and slot[0].kind != "back")
+        join_trees(out, [(docs[(slot[0].kind, slot[0].index)], slot[1]) if slot else None for slot in order],
+                   links_made, filled={number for number, slot in enumerate(order) if number > last_body and not slot})
     if pdf_variant:
         carry_variant(out, source, pdf_variant, [pdfs[key] for key in sorted(pdfs)])
-    return out.tobytes(garbage=1, deflate=True, no_new_id=True)
+    # A tagged book's many thousand structure elements go in object streams, as WeasyPrint puts them.
+    return _pdf_bytes(out, object_streams=pdf_variant in TAGGED)
+
+
+def _pdf_bytes(out, object_streams: bool) -> bytes:
+    """``out`` written (unused objects dropped, streams compressed, no new file
+    identifier), through a file: ``tobytes`` hands MuPDF's output to Python a few bytes
+    at a time, which for a tagged book's thousands of small objects takes most of a second."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "joined.pdf"
+        out.save(path, garbage=1, deflate=True, no_new_id=True, use_objstms=int(object_streams))
+        return path.read_bytes()
 
 
 def _bleed_shift(out, page) -> tuple[float, float, float] | None:

@@ -6,7 +6,9 @@ those of one part — the front matter's — go into the joined document.
 PDF/A-3b: the XMP metadata stream, the output intent with its ICC profile, a
 file identifier (derived from the parts' bytes, so that the same input gives
 the same bytes) and link annotations marked printable, as WeasyPrint writes
-them. Works on PyMuPDF documents alone.
+them. PDF/UA-1: the XMP metadata stream (its ``pdfuaid`` part), the marked-content
+and viewer-preference entries of the catalog; its structure tree is joined by
+``join_tags.py``. Works on PyMuPDF documents alone.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-# The variants whose document-wide objects ``carry_variant`` knows. PDF/UA-1 is
-# not among them: its structure tree is laid out in one pass (see README).
-JOINABLE = ("pdf/a-3b",)
+from pipeline.writers.pdf.parallel.join_tags import TAGGED
+
+# The variants whose document-wide objects ``carry_variant`` knows.
+JOINABLE = ("pdf/a-3b", *TAGGED)
+# The catalog's dictionaries a variant may add (a tagged one: PDF/UA), copied as they are.
+CATALOG_DICTIONARIES = ("MarkInfo", "ViewerPreferences")
 
 
 def carry_variant(out, source, variant: str, parts: list[bytes]) -> None:
@@ -28,6 +33,12 @@ def carry_variant(out, source, variant: str, parts: list[bytes]) -> None:
     kind, value = source.xref_get_key(source_catalog, "Metadata")
     if kind == "xref":
         out.xref_set_key(catalog, "Metadata", f"{copy_stream(out, source, _xref(value))} 0 R")
+    for key in CATALOG_DICTIONARIES:
+        kind, value = source.xref_get_key(source_catalog, key)
+        if kind == "dict":
+            out.xref_set_key(catalog, key, value)
+    if not variant.startswith("pdf/a"):
+        return
     kind, value = source.xref_get_key(source_catalog, "OutputIntents")
     if kind == "array":
         intents = re.sub(r"(/DestOutputProfile\s*)(\d+ 0 R)",
