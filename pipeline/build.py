@@ -79,9 +79,9 @@ def make_outputs(prep, paths: dict[str, Path], options: BuildOptions) -> BuildRe
     made: dict[str, bytes] = {}
     if "pdf" in options.formats or "booklet" in options.formats:
         from pipeline.writers.pdf import write_pdf
-        pdf = write_pdf(prep, options.pdf)
-        result.pages = pdf.pages
         # The EPUB marks where the pamphlet's pages begin (its page list).
+        pdf = write_pdf(prep, options.pdf, page_list="epub" in options.formats)
+        result.pages = pdf.pages
         prep.print_pages = pdf.print_pages
         prep.print_edition = pamphlet_edition(options.pdf.paper, pdf.pages)
         result.warnings.extend(pdf.warnings)

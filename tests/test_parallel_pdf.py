@@ -56,7 +56,7 @@ def parts_source(tmp_path_factory) -> Path:
     return parts_text(tmp_path_factory.mktemp("parallel"), seed=4)
 
 
-def write_in_parallel(source: Path, **options):
+def write_in_parallel(source: Path, page_list: bool = True, **options):
     """The pamphlet written with two processes, checking that the parallel writer made it
     (and did not hand the text back to the single pass)."""
     from pipeline.writers.pdf import parallel
@@ -69,10 +69,11 @@ def write_in_parallel(source: Path, **options):
 
     parallel.write_parallel = recording
     try:
-        result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2, **options))
+        result = write_pdf(prepare(load(source, BuildOptions())), PdfOptions(jobs=2, **options), page_list)
     finally:
         parallel.write_parallel = real
     assert len(made) == 1 and made[0] is not None
+    assert bool(made[0].page_spans) == page_list
     assert len({task[2] for task in made[0].timings["tasks"]}) == 3     # this process and two workers
     return result
 
@@ -119,6 +120,21 @@ def test_parts_and_chapters_match_the_single_pass(parts_source, tmp_path):
     assert_same_book(single, parallel)
     text = pdf_text(single)
     assert "Part 3" in text and "Chapter 3.3" in text
+
+
+def test_a_build_without_an_epub_reads_no_page_list(parts_source, tmp_path, monkeypatch):
+    # The page list is the EPUB's: reading it back from each part is skipped without one.
+    assert write_in_parallel(parts_source, page_list=False).print_pages == []
+    import pipeline.writers.pdf as pdf_writer
+    from pipeline.build import build_one
+
+    asked = []
+    real = pdf_writer.write_pdf
+    monkeypatch.setattr(pdf_writer, "write_pdf", lambda prep, options, page_list=True:
+                        asked.append(page_list) or real(prep, options, page_list))
+    for formats in (("pdf", "booklet"), ("pdf", "epub")):
+        build_one(parts_source, tmp_path / "-".join(formats), BuildOptions(formats=formats))
+    assert asked == [False, True]
 
 
 def test_short_texts_and_batch_workers_use_one_process():

@@ -163,7 +163,7 @@ def _blank_document(page_css: str, count: int = 1):
 
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
-                    page_css: str) -> PdfResult | None:
+                    page_css: str, page_list: bool) -> PdfResult | None:
     """A long text, its chapters laid out in parallel processes (``parallel``); None when
     it is short, one process is asked for, or an option needs the single pass (said in
     the document's changes, which ``--debug`` prints)."""
@@ -181,11 +181,11 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
     final_page = not prep.doc.metadata.nofinalpage
     made = write_parallel(html_text, stylesheets, jobs, final_page=final_page,
                           blank_pdf=_blank_pdf(page_css) if options.marks else None,
-                          read_back=_page_spans(options))
+                          read_back=_page_spans(options) if page_list else None)
     if made is None:
         return None
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings,
-                     print_pages=readback.page_starts(made.page_spans, final_page))
+                     print_pages=readback.page_starts(made.page_spans, final_page) if page_list else [])
 
 
 def _one_pass_reason(options: PdfOptions) -> str:
@@ -216,7 +216,10 @@ def _blank_pdf(page_css: str) -> bytes:
     return _blank_document(page_css).write_pdf()
 
 
-def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
+def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool = True) -> PdfResult:
+    """The pamphlet of ``prep``; with ``page_list``, where each of its pages begins
+    (``PdfResult.print_pages``, read back from the PDF for the EPUB's page list: a
+    build without an EPUB does without)."""
     from weasyprint import CSS, HTML
 
     from pipeline import hyphenation
@@ -232,7 +235,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
     page_css = _page_css(options, doc.metadata.title, prep.lang)
-    parallel = _write_parallel(prep, options, html_text, base_url, page_css)
+    parallel = _write_parallel(prep, options, html_text, base_url, page_css, page_list)
     if parallel is not None:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
@@ -254,4 +257,5 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None) -> PdfResult:
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
-                     print_pages=readback.page_starts(_page_spans(options)(data), not doc.metadata.nofinalpage))
+                     print_pages=readback.page_starts(_page_spans(options)(data), not doc.metadata.nofinalpage)
+                     if page_list else [])

@@ -24,6 +24,8 @@ from pipeline.render import PrintPage
 START_SIZE = 0.83
 START_CHARS = 40
 LIST_MARKER = re.compile(r"\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*")
+# A letter or digit: exactly the characters of ``str.isalnum`` (a word character but the underscore).
+ALNUM = re.compile(r"[^\W_]")
 
 Spans = list[tuple[float, str]]      # a page's text spans: (font size, text), in reading order
 
@@ -70,7 +72,7 @@ def page_starts(spans_of: list[Spans], final_page: bool) -> list[PrintPage]:
                 text = "".join(texts[skip:skip + 12])
                 if marker:      # a number or letter the text starts with, as a list's
                     text = LIST_MARKER.sub("", text, count=1) if LIST_MARKER.match(text) else text
-                start = "".join(c for ch in text if ch.isalnum() for c in ch.casefold())[:START_CHARS]
+                start = "".join(ALNUM.findall(text)).casefold()[:START_CHARS]
                 if start and start not in starts:
                     starts.append(start)
         if starts:

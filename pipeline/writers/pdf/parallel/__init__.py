@@ -30,10 +30,10 @@ numbers, running heads) — is laid out once the number is known:
    ``:first``) and the named strings of the book up to it (``first-except``…),
    as the single pass does; then the part is written to PDF. The parent lays
    out the front matter again with the real numbers in its contents, and
-   finishes it and the back matter; between the workers' answers it reads
-   back each finished part's pages (``read_back``: where each page begins,
-   for the EPUB's page list), so that only the last part's reading is left
-   for the end.
+   finishes it and the back matter. The process that finishes a part also
+   reads its pages back (``read_back``: where each page begins, for the
+   EPUB's page list), so that no reading of the whole book is left for the
+   end.
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
    document's metadata copied, and what the PDF variant adds to the whole
@@ -97,8 +97,8 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
     """The book's PDF, or None when it needs the single pass. ``blank_pdf``: a one-page PDF
     whose page the added blank pages copy (crop marks, page boxes); without it they are empty.
     ``read_back``: what to read of each page of a PDF (``readback.page_spans``), applied
-    to each part as it is finished, while the workers finish the others; the book's
-    pages' readings are in ``page_spans``."""
+    to each part by the process that finishes it; the book's pages' readings are in
+    ``page_spans``."""
     clock = time.perf_counter()
     timings: dict = {"tasks": []}
     cut = plan.cut_book(html_text, jobs * PARTS_PER_WORKER)
@@ -113,7 +113,7 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
         placeholders = {a.get("href")[1:]: "888" for e in cut.front for a in e.iter("a")
                         if (a.get("href") or "").startswith("#")}
         front = workers.lay_out(Task("front", 0, plan.front_html(cut, placeholders), stylesheets,
-                                     extra_css=toc_css))
+                                     extra_css=toc_css, read_back=read_back))
         processes = workers.Workers(jobs)
         try:
             return _lay_out_and_finish(cut, stylesheets, toc_css, front, processes, final_page, clock, timings,
@@ -137,23 +137,17 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
     placed: dict = {}                          # (kind, index) -> first number, side, strings before
     finishing: set = set()                     # parts a worker is finishing now
     finished: dict = {}                        # (kind, index) -> (the placement it had, Finished)
-    readings: dict = {}                        # (kind, index) -> (the Finished read, read_back of its PDF)
 
     def done(key) -> bool:
         """Finished with the numbering of now (the contents may have moved the pages since)."""
         return key in finished and finished[key][0] == placed.get(key)
 
-    def unread() -> list:
-        """The finished parts whose PDF is not read back yet (or was finished again since)."""
-        if read_back is None:
-            return []
-        return [key for key, (_, made) in finished.items() if key not in readings or readings[key][0] is not made]
-
     def give_work() -> None:
         for connection in processes.idle():
             if to_lay_out:
                 i = to_lay_out.pop(0)
-                processes.send(connection, "lay_out", Task("body", i, plan.body_html(cut, i), stylesheets))
+                processes.send(connection, "lay_out", Task("body", i, plan.body_html(cut, i), stylesheets,
+                                                                    read_back=read_back))
                 continue
             ready = [("body", i) for i, holder in owner.items() if holder is connection
                      and ("body", i) in placed and ("body", i) not in finishing and not done(("body", i))]
@@ -162,12 +156,12 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
                 processes.send(connection, "finish", *ready[0], *placed[ready[0]])
 
     give_work()
-    back = workers.lay_out(Task("back", 0, plan.back_html(cut), stylesheets)) if cut.back else None
+    back = (workers.lay_out(Task("back", 0, plan.back_html(cut), stylesheets, read_back=read_back))
+            if cut.back else None)
     wanted = [("front", 0)] + [("body", i) for i in range(n_parts)] + ([("back", 0)] if back else [])
     numbered = False
     while True:
-        # With parts to read, the answers are taken as they are (none yet: read one, look again).
-        for connection, (name, args), answer in processes.answers(0 if unread() else None) if processes.busy else ():
+        for connection, (name, args), answer in processes.answers() if processes.busy else ():
             if name == "lay_out":
                 parts[args[0].index] = answer
                 owner[args[0].index] = connection
@@ -190,7 +184,7 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
             for _ in range(3):
                 count = len(front.pages)
                 front = workers.lay_out(Task("front", 0, plan.front_html(cut, numbering.anchor_numbers(order)),
-                                             stylesheets, extra_css=toc_css))
+                                             stylesheets, extra_css=toc_css, read_back=read_back))
                 order = numbering.number_pages(front, parts, back, final_page)
                 if order is None:
                     return None
@@ -205,14 +199,9 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
             for key in (("front", 0), ("back", 0)):
                 if key in placed and not done(key):
                     finished[key] = (placed[key], finish.finish_part(*key, *placed[key]))
-        if unread():
-            # A finished part read while the workers finish others.
-            key = unread()[0]
-            readings[key] = (finished[key][1], read_back(finished[key][1].pdf))
         if all(done(key) for key in wanted):
-            if not unread():
-                break
-        elif not processes.busy:
+            break
+        if not processes.busy:
             raise RuntimeError("parallel layout: parts left unfinished")   # cannot happen
     timings["finished"] = time.perf_counter() - clock - timings["laid out"]
     everything = [x for x in (front, *parts, back) if x is not None]
@@ -227,7 +216,7 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         peak_rss_mb=max(x.peak_rss_mb for x in [*everything, *(made for _, made in finished.values())]))
     timings["join"] = time.perf_counter() - joining
     if read_back is not None:
-        result.page_spans = [readings[(slot[0].kind, slot[0].index)][1][slot[1]] if slot else []
+        result.page_spans = [finished[(slot[0].kind, slot[0].index)][1].page_spans[slot[1]] if slot else []
                              for slot in order]
     result.timings = timings
     return result

@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -35,6 +36,8 @@ class Task:
     html: str
     stylesheets: Stylesheets
     extra_css: str = ""
+    # What to read back of the part's PDF once it is written (``readback.page_spans``), or None.
+    read_back: Callable[[bytes], list] | None = None
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Held:
     part: object                   # engine.LaidOutPart
     pages: list[PageInfo]
     pdf_variant: str = ""          # what ``finish`` writes the part as ("" = plain PDF)
+    read_back: Callable[[bytes], list] | None = None
 
 
 # Laid-out parts of this process, by (kind, index).
@@ -154,7 +158,7 @@ def lay_out(task: Task) -> Laid:
             strings=engine.named_strings(page)))
     if task.kind == "body" and task.index == 0:
         first_break = winning_break(first_break, main_break)
-    _HELD[(task.kind, task.index)] = Held(part, infos, task.stylesheets.pdf_variant)
+    _HELD[(task.kind, task.index)] = Held(part, infos, task.stylesheets.pdf_variant, task.read_back)
     return Laid(task.kind, task.index, infos, first_break, last_break,
                 fetcher.refused_messages() + off_page_warnings(part.document.pages),
                 peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
@@ -215,11 +219,10 @@ class Workers:
     def idle(self) -> list:
         return [c for c in self.connections if c not in self.busy]
 
-    def answers(self, timeout: float | None = None):
-        """The answers come in: [(connection, what was sent, answer)]; waits for at least
-        one, or at most ``timeout`` seconds."""
+    def answers(self):
+        """Wait for at least one answer: [(connection, what was sent, answer)]."""
         out = []
-        for connection in wait(list(self.busy), timeout):
+        for connection in wait(list(self.busy)):
             try:
                 answer = connection.recv()
             except EOFError:
