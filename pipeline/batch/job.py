@@ -51,7 +51,8 @@ def warm_up() -> None:
     import importlib
 
     import pipeline.readers as readers
-    for name in ("weasyprint", "ebooklib.epub", "fitz", "pdfimpose", "pipeline.render",
+    # The engine module first: it loads WeasyPrint (``writers/pdf/engine.py``).
+    for name in ("pipeline.writers.pdf.engine", "ebooklib.epub", "fitz", "pdfimpose", "pipeline.render",
                  "pipeline.writers.booklet", "pipeline.writers.pdf", "pipeline.writers.epub",
                  "pipeline.normalize", *readers.READERS.values()):
         try:

@@ -220,10 +220,10 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
     """The pamphlet of ``prep``; with ``page_list``, where each of its pages begins
     (``PdfResult.print_pages``, read back from the PDF for the EPUB's page list: a
     build without an EPUB does without)."""
+    from pipeline.writers.pdf import engine     # before WeasyPrint, which it loads
     from weasyprint import CSS, HTML
 
     from pipeline import hyphenation
-    from pipeline.writers.pdf import engine
     from pipeline.writers.pdf.fetch import SafeFetcher, user_stylesheet
 
     engine.fix_footnote_policy()
