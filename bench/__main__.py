@@ -246,6 +246,8 @@ def zinepress_build(src: Path, out: Path, *extra: str) -> float:
 
 
 def pandoc_loop(src: Path, out: Path) -> str:
+    """The shell loop of pandoc over ``src``. Run it in a temporary folder: pandoc's
+    PDF engine leaves its ``html2pdf*`` files in its working folder."""
     out.mkdir(parents=True, exist_ok=True)
     return (f'for f in {shlex.quote(str(src))}/*.muse; do n=$(basename "$f" .muse); '
             f'pandoc -f muse -o {shlex.quote(str(out))}/"$n".epub "$f"; '
@@ -271,7 +273,7 @@ def targets_batch(quick: bool) -> list[Result]:
         loop = pandoc_loop(src, tmp / "pandoc")
         env = {**ENV, "PATH": f"{ROOT / '.venv' / 'bin'}:{ENV.get('PATH', '')}"}
         start = time.perf_counter()
-        proc = subprocess.run(["bash", "-c", loop], env=env, capture_output=True, text=True)
+        proc = subprocess.run(["bash", "-c", loop], env=env, capture_output=True, text=True, cwd=tmp)
         theirs = time.perf_counter() - start
         made = len(list((tmp / "pandoc").glob("*.pdf")))
         ratio = theirs / full
@@ -299,7 +301,7 @@ def target_small_batch() -> Result:
         loop = pandoc_loop(src, tmp / "pandoc")
         env = {**ENV, "PATH": f"{ROOT / '.venv' / 'bin'}:{ENV.get('PATH', '')}"}
         start = time.perf_counter()
-        subprocess.run(["bash", "-c", loop], env=env, capture_output=True, text=True)
+        subprocess.run(["bash", "-c", loop], env=env, capture_output=True, text=True, cwd=tmp)
         theirs = time.perf_counter() - start
     ratio = theirs / ours
     return Result(9, "six short texts vs pandoc (PDF, booklet, EPUB, --jobs 2)", ">= 3", ratio, ratio >= 3,
