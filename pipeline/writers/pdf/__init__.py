@@ -163,10 +163,11 @@ def _blank_document(page_css: str, count: int = 1):
 
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
-                    page_css: str, page_list: bool) -> PdfResult | None:
+                    page_css: str, read_back) -> PdfResult | None:
     """A long text, its chapters laid out in parallel processes (``parallel``); None when
     it is short, one process is asked for, or an option needs the single pass (said in
-    the document's changes, which ``--debug`` prints)."""
+    the document's changes, which ``--debug`` prints). ``read_back``: ``_page_spans``,
+    or None for no page list."""
     from pipeline.writers.pdf.parallel import Stylesheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
@@ -181,11 +182,11 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
     final_page = not prep.doc.metadata.nofinalpage
     made = write_parallel(html_text, stylesheets, jobs, final_page=final_page,
                           blank_pdf=_blank_pdf(page_css) if options.marks else None,
-                          read_back=_page_spans(options) if page_list else None)
+                          read_back=read_back)
     if made is None:
         return None
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings,
-                     print_pages=readback.page_starts(made.page_spans, final_page) if page_list else [])
+                     print_pages=readback.page_starts(made.page_spans, final_page) if read_back else [])
 
 
 def _one_pass_reason(options: PdfOptions) -> str:
@@ -235,7 +236,8 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
     page_css = _page_css(options, doc.metadata.title, prep.lang)
-    parallel = _write_parallel(prep, options, html_text, base_url, page_css, page_list)
+    read_back = _page_spans(options) if page_list else None
+    parallel = _write_parallel(prep, options, html_text, base_url, page_css, read_back)
     if parallel is not None:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
@@ -257,5 +259,5 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
-                     print_pages=readback.page_starts(_page_spans(options)(data), not doc.metadata.nofinalpage)
-                     if page_list else [])
+                     print_pages=readback.page_starts(read_back(data), not doc.metadata.nofinalpage)
+                     if read_back else [])

@@ -146,8 +146,8 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         for connection in processes.idle():
             if to_lay_out:
                 i = to_lay_out.pop(0)
-                processes.send(connection, "lay_out", Task("body", i, plan.body_html(cut, i), stylesheets,
-                                                                    read_back=read_back))
+                task = Task("body", i, plan.body_html(cut, i), stylesheets, read_back=read_back)
+                processes.send(connection, "lay_out", task)
                 continue
             ready = [("body", i) for i, holder in owner.items() if holder is connection
                      and ("body", i) in placed and ("body", i) not in finishing and not done(("body", i))]
