@@ -24,16 +24,18 @@ numbers, running heads) — is laid out once the number is known:
    WeasyPrint does; blank pages go before the colophon so that the count is a
    multiple of 4. A part's first page number is known as soon as every part
    before it is laid out.
-3. **Finishing** (``finish.py``, the worker that holds the part, once no part
-   is left to lay out): WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
+3. **Finishing** (``finish.py``, the worker that holds the part, as soon as
+   the part's first page number is known, before it lays out another part):
+   WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
    boxes with the page's number and side in the book (``:left``/``:right``,
    ``:first``) and the named strings of the book up to it (``first-except``…),
-   as the single pass does; then the part is written to PDF. The parent lays
-   out the front matter again with the real numbers in its contents, and
-   finishes it and the back matter. The process that finishes a part also
-   reads its pages back (``read_back``: where each page begins, for the
-   EPUB's page list), so that no reading of the whole book is left for the
-   end.
+   as the single pass does; then the part is written to PDF. Once every part
+   is laid out, the parent lays out the front matter again with the real
+   numbers in its contents, and finishes it and the back matter; if the
+   contents' page count changed, the parts finished before are finished
+   again. The process that finishes a part also reads its pages back
+   (``read_back``: where each page begins, for the EPUB's page list), so
+   that no reading of the whole book is left for the end.
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
    document's metadata copied, and what the PDF variant adds to the whole
@@ -143,17 +145,19 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         return key in finished and finished[key][0] == placed.get(key)
 
     def give_work() -> None:
+        # A worker first finishes a part it holds whose pages are numbered, then lays
+        # out the next: what is left at the end, which only the part's holder can do,
+        # is then no more than its last part or two, and the workers end together.
         for connection in processes.idle():
-            if to_lay_out:
-                i = to_lay_out.pop(0)
-                task = Task("body", i, plan.body_html(cut, i), stylesheets, read_back=read_back)
-                processes.send(connection, "lay_out", task)
-                continue
             ready = [("body", i) for i, holder in owner.items() if holder is connection
                      and ("body", i) in placed and ("body", i) not in finishing and not done(("body", i))]
             if ready:
                 finishing.add(ready[0])
                 processes.send(connection, "finish", *ready[0], *placed[ready[0]])
+            elif to_lay_out:
+                i = to_lay_out.pop(0)
+                task = Task("body", i, plan.body_html(cut, i), stylesheets, read_back=read_back)
+                processes.send(connection, "lay_out", task)
 
     give_work()
     back = (workers.lay_out(Task("back", 0, plan.back_html(cut), stylesheets, read_back=read_back))
