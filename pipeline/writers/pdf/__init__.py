@@ -249,6 +249,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
             pages = pages[:start] + _blank_document(page_css, blanks).pages + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
+    print_pages = (pagestarts.page_starts(pagestarts.page_spans(pages), not doc.metadata.nofinalpage)
+                   if page_list else [])
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
-                     print_pages=pagestarts.page_starts(pagestarts.page_spans(pages), not doc.metadata.nofinalpage)
-                     if page_list else [])
+                     print_pages=print_pages)

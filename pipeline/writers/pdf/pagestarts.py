@@ -4,9 +4,9 @@ contents, notes at the foot of the page, running head or page number), from
 its first span, second or third (a list number or a symbol the EPUB's text
 does not have may open a page). Page 1 is the title page, the last the
 colophon; a page without any of the body (the contents, a blank page) has no
-start. The text is read from the laid-out
-pages (``engine.page_text_spans``), so the EPUB's page list follows whichever
-writer laid the pages out, and nothing is read back from the written PDF.
+start. The text is read from the laid-out pages (``engine.page_text_spans``),
+so the EPUB's page list follows whichever writer laid the pages out, and
+nothing is read back from the written PDF.
 
 Two steps: ``page_spans`` reads the text spans of each laid-out page, which the
 parallel layout does for each part as it lays it out; ``page_starts`` finds the
