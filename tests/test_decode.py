@@ -124,3 +124,74 @@ def test_every_reader_builds_a_text_with_forbidden_characters(tmp_path, suffix, 
     line = body.splitlines().index("Text \uffff here.") + 1
     assert f"{source}: line {line}: 1 control or invalid character(s) (U+FFFF) replaced by U+FFFD" \
         in proc.stderr, proc.stderr
+
+
+def test_ftfys_mojibake_pattern_matches_only_near_characters_beyond_ascii():
+    """What ``looks_bad`` relies on, checked on the installed ftfy: each alternative of
+    its pattern needs a character beyond ASCII, and no match is longer than
+    ``MOJIBAKE_WIDTH``."""
+    import re._parser as parser
+
+    from ftfy.badness import BADNESS_RE
+
+    from pipeline.readers.decode import MOJIBAKE_WIDTH
+
+    def beyond_ascii_only(item) -> bool:
+        op, arg = item
+        if op is parser.LITERAL:
+            return arg > 127
+        if op is parser.IN:
+            chars = []
+            for kind, value in arg:
+                if kind is parser.LITERAL:
+                    chars.append(value)
+                elif kind is parser.RANGE:
+                    chars.append(value[0])
+                else:                           # a negated set, a category (\w…)
+                    return False
+            return min(chars) > 127
+        return False
+
+    tree = parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+    assert tree.getwidth()[1] <= MOJIBAKE_WIDTH
+    [(op, (_, branches))] = tree.data
+    assert op is parser.BRANCH and len(branches) > 20
+    for branch in branches:
+        assert any(beyond_ascii_only(item) for item in branch.data), branch.dump()
+
+
+def test_looks_bad_says_what_ftfy_says_on_texts_and_their_mojibake():
+    """``looks_bad`` (ftfy's test tried near characters beyond ASCII) gives ftfy's answer
+    on every line of texts in several scripts, on the same lines garbled through the code
+    pages mojibake comes from, and on random strings of the characters ftfy looks for."""
+    import random
+
+    from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+
+    from pipeline.readers.decode import looks_bad
+
+    corpus = Path(__file__).parent.parent.parent / "shared" / "corpus"
+    lines = []
+    for name in ["muse/Ethics_Origin_And_Development.muse", "mk/ema-goldman-jenskoto-pravo-na-glas.muse",
+                 "zh/yin-xing-wei-yuan-hui-xian-zai.muse", "plain/conquest-of-bread-gutenberg.txt"]:
+        lines += [line for line in (corpus / name).read_text(encoding="utf-8").split("\n") if line][:400]
+    garbled = [line.encode("utf-8").decode(page, errors="replace")
+               for page in ("cp1252", "latin-1", "mac_roman", "cp1251", "cp1253") for line in lines[::7]]
+    rng = random.Random(7)
+    looked_for = "".join(MOJIBAKE_CATEGORIES.values()).replace("-", "") + "ÂÃÎÐØÙàВГРСΒΓΞΟβāÄ‚√≈"
+    ascii_around = "abcxyzXYZ .,?!\n"
+
+    def some(chars: str, most: int) -> str:
+        return "".join(rng.choice(chars) for _ in range(rng.randint(0, most)))
+
+    # A few of the characters looked for among ASCII (matches that need the letters or
+    # spaces around them), and strings of them alone.
+    noise = ["".join(some(ascii_around, 12) + some(looked_for, 3) for _ in range(3)) + some(ascii_around, 6)
+             for _ in range(3000)]
+    noise += [some(looked_for + ascii_around, 30) for _ in range(1000)]
+    # The alternatives that need the most ASCII around: two characters before, two after.
+    edges = ["a text of words a Ã  more", "a text of words ГўВЂВ.x more"]
+    samples = lines + garbled + noise + edges + ["\n".join(lines[:200]), "\n".join(garbled[:50])]
+    answers = [is_bad(text) for text in samples]
+    assert sum(answers) > 500 and len(answers) - sum(answers) > 500   # both answers are tried
+    assert [looks_bad(text) for text in samples] == answers

@@ -83,8 +83,8 @@ def _both(source: Path, tmp: Path, **options) -> tuple[Path, Path]:
     single = write_pdf(prep, PdfOptions(jobs=1, **options))
     parallel = write_in_parallel(source, **options)
     assert single.pages == parallel.pages
-    # Where each page begins (the EPUB's page list): the parallel writer reads each part
-    # as it is finished, the single pass the whole PDF; a blank page added reads as nothing.
+    # Where each page begins (the EPUB's page list): the parallel writer reads each part's
+    # pages as it is laid out, the single pass the whole book's; a blank page added reads as nothing.
     assert parallel.print_pages == single.print_pages
     assert sum(page.kind == "text" for page in single.print_pages) >= single.pages // 2
     paths = tmp / "single.pdf", tmp / "parallel.pdf"

@@ -118,3 +118,31 @@ def test_a_part_written_again_carries_its_crop_marks_once():
         page = fitz.open(stream=part.document.write_pdf(), filetype="pdf")[0]
         strokes = sum(1 for drawing in page.get_drawings() for item in drawing["items"] if item[0] == "l")
         assert strokes == 8, f"writing {writing + 1}"
+
+
+def test_a_pages_text_spans_are_its_texts_within_an_element_as_a_pdf_reads_them():
+    """A page's text for the EPUB's page list (``engine.page_text_spans``): only the text
+    inside the given elements (not the contents, the running head or the page number),
+    not the text not shown nor what the caller leaves out (here generated text and raised
+    text); a line's text boxes of the same font are one span, another size or line is
+    another span."""
+    from weasyprint import HTML
+
+    document = HTML(string="""<style>
+      @page { size: 300px 200px; margin: 30px; @top-center { content: "Running head" }
+              @bottom-center { content: counter(page) } }
+      html { font: 10px/12px serif; }
+      .leader::after { content: leader('.') "7"; }
+      small { font-size: 6px; }
+    </style>
+    <nav><p class="leader">Contents</p></nav>
+    <main><p class="leader">Chapter one</p>
+    <p>First <span>words</span> of<span style="visibility: hidden"> hidden</span> it<sup>th</sup><small>1</small></p>
+    <p style="break-before: page">Second page</p></main>""").render()
+
+    def left_out(tag, element):
+        return "::" in tag or element.tag == "sup"
+
+    first, second = (engine.page_text_spans(page, "main", left_out) for page in document.pages)
+    assert first == [(10, "Chapter one"), (10, "First words of it"), (6, "1")]
+    assert second == [(10, "Second page")]

@@ -1,6 +1,6 @@
 """The EPUB's page list: where each page of the pamphlet made in the same build
 begins, found in the body by the first letters of its text area
-(``writers/pdf/readback.py`` reads those from the PDF), and marked there.
+(``writers/pdf/pagestarts.py`` reads those from the laid-out pages), and marked there.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pipeline.document import is_noteref
 from pipeline.render import PrintPage
 
 
-def _skipped(el: etree._Element) -> bool:
+def skipped(el: etree._Element) -> bool:
     """Text the pamphlet sets small or not in the text's flow: note calls, raised
-    and lowered text."""
+    and lowered text (left out of the letters here, and of a page's start by
+    ``writers/pdf/pagestarts.py``)."""
     return el.tag in ("sup", "sub") or is_noteref(el)
 
 
@@ -47,7 +48,7 @@ def _letters(body: etree._Element):
     def visit(el: etree._Element) -> None:
         add(el, "text", el.text)
         for child in el:
-            if not _skipped(child):
+            if not skipped(child):
                 visit(child)
             add(child, "tail", child.tail)
 

@@ -14,7 +14,6 @@ processes.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +22,7 @@ from pathlib import Path
 from pipeline.options import PdfOptions
 from pipeline.render import Prepared, PrintPage, style_path
 from pipeline.render.pdf import pdf_html
-from pipeline.writers.pdf import readback
+from pipeline.writers.pdf import pagestarts
 
 # With crop marks, the CSS bleed area holds the bleed and the marks: WeasyPrint
 # draws the marks in its outer half and sets the PDF BleedBox 10 pt (3.5 mm)
@@ -39,7 +38,7 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: list[str]
-    # Where each page begins, read back from ``data`` (``readback.py``), for the EPUB's page list.
+    # Where each page begins (``pagestarts.py``), for the EPUB's page list.
     print_pages: list[PrintPage] = field(default_factory=list)
 
 
@@ -163,11 +162,10 @@ def _blank_document(page_css: str, count: int = 1):
 
 
 def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_url: str | None,
-                    page_css: str, read_back) -> PdfResult | None:
+                    page_css: str, page_list: bool) -> PdfResult | None:
     """A long text, its chapters laid out in parallel processes (``parallel``); None when
     it is short, one process is asked for, or an option needs the single pass (said in
-    the document's changes, which ``--debug`` prints). ``read_back``: ``_page_spans``,
-    or None for no page list."""
+    the document's changes, which ``--debug`` prints)."""
     from pipeline.writers.pdf.parallel import Stylesheets, parallel_jobs, write_parallel
 
     jobs = parallel_jobs(options.jobs, len(html_text))
@@ -182,11 +180,11 @@ def _write_parallel(prep: Prepared, options: PdfOptions, html_text: str, base_ur
     final_page = not prep.doc.metadata.nofinalpage
     made = write_parallel(html_text, stylesheets, jobs, final_page=final_page,
                           blank_pdf=_blank_pdf(page_css) if options.marks else None,
-                          read_back=read_back)
+                          page_spans=page_list)
     if made is None:
         return None
     return PdfResult(data=made.data, pages=made.pages, warnings=made.warnings,
-                     print_pages=readback.page_starts(made.page_spans, final_page) if read_back else [])
+                     print_pages=pagestarts.page_starts(made.page_spans, final_page) if page_list else [])
 
 
 def _one_pass_reason(options: PdfOptions) -> str:
@@ -205,12 +203,6 @@ def _one_pass_reason(options: PdfOptions) -> str:
     return ""
 
 
-def _page_spans(options: PdfOptions):
-    """``readback.page_spans`` for the pamphlet's text area: PDF bytes -> each page's spans."""
-    top, _, bottom, _ = _margins(options)
-    return functools.partial(readback.page_spans, top_mm=top, bottom_mm=bottom)
-
-
 def _blank_pdf(page_css: str) -> bytes:
     """A blank page as a one-page PDF: the parallel writer's added blank pages, with
     their crop marks and page boxes."""
@@ -219,8 +211,8 @@ def _blank_pdf(page_css: str) -> bytes:
 
 def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool = True) -> PdfResult:
     """The pamphlet of ``prep``; with ``page_list``, where each of its pages begins
-    (``PdfResult.print_pages``, read back from the PDF for the EPUB's page list: a
-    build without an EPUB does without)."""
+    (``PdfResult.print_pages``, read from the laid-out pages for the EPUB's page list:
+    a build without an EPUB does without)."""
     from pipeline.writers.pdf import engine     # before WeasyPrint, which it loads
     from weasyprint import CSS, HTML
 
@@ -236,8 +228,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
     html_text = pdf_html(prep)
     main_css = style_path("pamphlet.css")
     page_css = _page_css(options, doc.metadata.title, prep.lang)
-    read_back = _page_spans(options) if page_list else None
-    parallel = _write_parallel(prep, options, html_text, base_url, page_css, read_back)
+    parallel = _write_parallel(prep, options, html_text, base_url, page_css, page_list)
     if parallel is not None:
         return parallel
     html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
@@ -258,6 +249,7 @@ def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool
             pages = pages[:start] + _blank_document(page_css, blanks).pages + pages[start:]
             document = document.copy(pages)
     data = document.write_pdf(pdf_variant=options.variant or None)
+    print_pages = (pagestarts.page_starts(pagestarts.page_spans(pages), not doc.metadata.nofinalpage)
+                   if page_list else [])
     return PdfResult(data=data, pages=len(pages), warnings=fetcher.refused_messages() + off_page,
-                     print_pages=readback.page_starts(read_back(data), not doc.metadata.nofinalpage)
-                     if read_back else [])
+                     print_pages=print_pages)

@@ -149,7 +149,7 @@ def fix_footnote_policy() -> None:
     _fixed = True
 
 
-# ---------------------------------------------------------------- text off the page
+# ---------------------------------------------------------------- a laid-out page's text: off the page, and its spans
 
 def text_off_page(pages, tolerance: float):
     """Each laid-out text outside its page's content area by more than ``tolerance``
@@ -181,6 +181,42 @@ def text_off_page(pages, tolerance: float):
                         yield block.element, getattr(block, "element_tag", "") or "", box.text.strip()
                 continue
             stack.extend((child, block) for child in reversed(getattr(box, "children", ())))
+
+
+def page_text_spans(page, within: str, left_out) -> list[tuple[float, str]]:
+    """The text a laid-out page shows inside its elements ``within`` (a tag: the
+    text's ``main``, not the title page, contents, colophon, footnote area or margin
+    boxes), in the order of the document, as spans ``(font size in CSS px, text)``: a
+    line's text boxes of the same font and colour are one span, as a PDF's text reads.
+    Text not shown (``visibility``) is left out, and so is the text of a box for which
+    ``left_out(tag, element)`` is true (the tag of a pseudo-element's box is
+    ``element::pseudo``, e.g. ``li::marker``)."""
+    from weasyprint.formatting_structure import boxes
+
+    spans: list[tuple[float, str]] = []
+    last = None
+    stack = [(child, None, False) for child in reversed(page._page_box.children)]
+    while stack:
+        box, line, inside = stack.pop()
+        if isinstance(box, boxes.TextBox):
+            style = box.style
+            if inside and box.text.strip() and style["visibility"] == "visible":
+                key = (line, style["font_size"], style["font_family"], style["font_weight"],
+                       style["font_style"], style["color"])
+                if key == last:
+                    spans[-1] = (spans[-1][0], spans[-1][1] + box.text)
+                else:
+                    spans.append((style["font_size"], box.text))
+                last = key
+            continue
+        if isinstance(box, boxes.LineBox):
+            line = box
+        tag = box.element_tag or ""
+        if inside and left_out(tag, box.element):
+            continue
+        inside = inside or tag == within
+        stack.extend((child, line, inside) for child in reversed(getattr(box, "children", ())))
+    return spans
 
 
 # ---------------------------------------------------------------- the parallel layout

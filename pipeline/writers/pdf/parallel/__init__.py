@@ -14,7 +14,8 @@ numbers, running heads) — is laid out once the number is known:
 1. **Layout** (``workers.py``, a part at a time, in the book's order): each body
    part is laid out *without its margin boxes*; the worker keeps the laid-out
    part and reports, page by page, the page's name and side, its bookmarks,
-   links and anchors, and the named strings (``string-set``) assigned on it.
+   links and anchors, and the named strings (``string-set``) assigned on it
+   (and, for the EPUB's page list, its text spans: ``pagestarts.page_spans``).
    Before the workers start, the parent lays out the front matter (title page,
    contents) with placeholder page numbers, for its page count (the workers
    inherit the stylesheets and fonts it loaded); meanwhile, the back matter.
@@ -24,16 +25,15 @@ numbers, running heads) — is laid out once the number is known:
    WeasyPrint does; blank pages go before the colophon so that the count is a
    multiple of 4. A part's first page number is known as soon as every part
    before it is laid out.
-3. **Finishing** (``finish.py``, the worker that holds the part, once no part
-   is left to lay out): WeasyPrint's own ``make_margin_boxes`` lays out each page's margin
-   boxes with the page's number and side in the book (``:left``/``:right``,
+3. **Finishing** (``finish.py``, the worker that holds the part, as soon as
+   the part's first page number is known, before it lays out another part):
+   WeasyPrint's own ``make_margin_boxes`` lays out each page's margin boxes
+   with the page's number and side in the book (``:left``/``:right``,
    ``:first``) and the named strings of the book up to it (``first-except``…),
-   as the single pass does; then the part is written to PDF. The parent lays
-   out the front matter again with the real numbers in its contents, and
-   finishes it and the back matter. The process that finishes a part also
-   reads its pages back (``read_back``: where each page begins, for the
-   EPUB's page list), so that no reading of the whole book is left for the
-   end.
+   as the single pass does; then the part is written to PDF. Once every part
+   is laid out, the parent lays out the front matter again with the real
+   numbers in its contents, and finishes it and the back matter; if the
+   contents' page count changed, the parts finished before are finished again.
 4. **Join** (``join.py``, parent, PyMuPDF): the parts' pages in order, the
    outline rebuilt with WeasyPrint's own bookmark-tree rules, links and the
    document's metadata copied, and what the PDF variant adds to the whole
@@ -86,19 +86,20 @@ class ParallelResult:
     pages: int
     warnings: list[str]
     peak_rss_mb: float = 0.0
-    # What ``read_back`` read of each page of the book, in order (a blank page added: nothing).
+    # The text spans of each page of the book (``pagestarts.page_spans``), in order (a blank
+    # page added: none), when asked for.
     page_spans: list = field(default_factory=list)
     # Wall seconds of each stage and processor seconds per task, for the benchmark.
     timings: dict = field(default_factory=dict)
 
 
 def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_page: bool = True,
-                   blank_pdf: bytes | None = None, read_back=None) -> ParallelResult | None:
+                   blank_pdf: bytes | None = None, page_spans: bool = False) -> ParallelResult | None:
     """The book's PDF, or None when it needs the single pass. ``blank_pdf``: a one-page PDF
     whose page the added blank pages copy (crop marks, page boxes); without it they are empty.
-    ``read_back``: what to read of each page of a PDF (``readback.page_spans``), applied
-    to each part by the process that finishes it; the book's pages' readings are in
-    ``page_spans``."""
+    ``page_spans``: read the text spans of each page (``pagestarts.page_spans``), for the
+    EPUB's page list, each part's as it is laid out; they are put in the book's order in
+    the result's ``page_spans``."""
     clock = time.perf_counter()
     timings: dict = {"tasks": []}
     cut = plan.cut_book(html_text, jobs * PARTS_PER_WORKER)
@@ -113,11 +114,11 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
         placeholders = {a.get("href")[1:]: "888" for e in cut.front for a in e.iter("a")
                         if (a.get("href") or "").startswith("#")}
         front = workers.lay_out(Task("front", 0, plan.front_html(cut, placeholders), stylesheets,
-                                     extra_css=toc_css, read_back=read_back))
+                                     extra_css=toc_css, page_spans=page_spans))
         processes = workers.Workers(jobs)
         try:
             return _lay_out_and_finish(cut, stylesheets, toc_css, front, processes, final_page, clock, timings,
-                                       blank_pdf, read_back)
+                                       blank_pdf, page_spans)
         finally:
             processes.close()
     finally:
@@ -126,7 +127,7 @@ def write_parallel(html_text: str, stylesheets: Stylesheets, jobs: int, final_pa
 
 def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: str, front: Laid,
                         processes: workers.Workers, final_page: bool, clock: float,
-                        timings: dict, blank_pdf: bytes | None, read_back) -> ParallelResult | None:
+                        timings: dict, blank_pdf: bytes | None, page_spans: bool) -> ParallelResult | None:
     """Lay out the body parts in ``processes``, number the pages as they come in, finish
     every part with the numbering of the end and join them; None when the text
     turns out to need the single pass."""
@@ -143,20 +144,22 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         return key in finished and finished[key][0] == placed.get(key)
 
     def give_work() -> None:
+        # A worker first finishes a part it holds whose pages are numbered, then lays
+        # out the next: what is left at the end, which only the part's holder can do,
+        # is then no more than its last part or two, and the workers end together.
         for connection in processes.idle():
-            if to_lay_out:
-                i = to_lay_out.pop(0)
-                task = Task("body", i, plan.body_html(cut, i), stylesheets, read_back=read_back)
-                processes.send(connection, "lay_out", task)
-                continue
             ready = [("body", i) for i, holder in owner.items() if holder is connection
                      and ("body", i) in placed and ("body", i) not in finishing and not done(("body", i))]
             if ready:
                 finishing.add(ready[0])
                 processes.send(connection, "finish", *ready[0], *placed[ready[0]])
+            elif to_lay_out:
+                i = to_lay_out.pop(0)
+                task = Task("body", i, plan.body_html(cut, i), stylesheets, page_spans=page_spans)
+                processes.send(connection, "lay_out", task)
 
     give_work()
-    back = (workers.lay_out(Task("back", 0, plan.back_html(cut), stylesheets, read_back=read_back))
+    back = (workers.lay_out(Task("back", 0, plan.back_html(cut), stylesheets, page_spans=page_spans))
             if cut.back else None)
     wanted = [("front", 0)] + [("body", i) for i in range(n_parts)] + ([("back", 0)] if back else [])
     numbered = False
@@ -184,7 +187,7 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
             for _ in range(3):
                 count = len(front.pages)
                 front = workers.lay_out(Task("front", 0, plan.front_html(cut, numbering.anchor_numbers(order)),
-                                             stylesheets, extra_css=toc_css, read_back=read_back))
+                                             stylesheets, extra_css=toc_css, page_spans=page_spans))
                 order = numbering.number_pages(front, parts, back, final_page)
                 if order is None:
                     return None
@@ -215,8 +218,7 @@ def _lay_out_and_finish(cut: plan.BookCut, stylesheets: Stylesheets, toc_css: st
         data=data, pages=len(order), warnings=list(dict.fromkeys(w for x in everything for w in x.refused)),
         peak_rss_mb=max(x.peak_rss_mb for x in [*everything, *(made for _, made in finished.values())]))
     timings["join"] = time.perf_counter() - joining
-    if read_back is not None:
-        result.page_spans = [finished[(slot[0].kind, slot[0].index)][1].page_spans[slot[1]] if slot else []
-                             for slot in order]
+    if page_spans:
+        result.page_spans = [slot[0].page_spans[slot[1]] if slot else [] for slot in order]
     result.timings = timings
     return result

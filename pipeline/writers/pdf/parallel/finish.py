@@ -8,10 +8,8 @@ book up to it (``first-except``…), as the single pass does; the part is then
 written in the book's PDF variant (in a tagged one, with an annotation for each
 link into another part too, ``engine.anchor_elsewhere``, so that its Link
 element refers to one, which the join ties to the link it makes:
-``join_tags.py``), and its pages are read back (``Task.read_back``: where each
-page begins, for the EPUB's page list; a part's pages read as they do in the
-joined book). A part is finished again when the contents move the pages after
-it was numbered.
+``join_tags.py``). A part is finished again when the contents move the pages
+after it was numbered.
 """
 
 from __future__ import annotations
@@ -27,9 +25,8 @@ from pipeline.writers.pdf.parallel.numbering import book_side
 @dataclass
 class Finished:
     pdf: bytes
-    page_spans: list               # what the part's ``read_back`` read of each page ([] without one)
     peak_rss_mb: float
-    cpu: float                     # seconds of processor: margin boxes, writing, reading back
+    cpu: float                     # seconds of processor: margin boxes and writing
 
 
 def finish_part(kind: str, index: int, first_number: int, first_side: str,
@@ -48,5 +45,4 @@ def finish_part(kind: str, index: int, first_number: int, first_side: str,
         engine.anchor_elsewhere(part.part.document, sorted({target for info in part.pages for kind, target, _
                                                             in info.links if kind == "internal"} - own))
     data = part.part.document.write_pdf(pdf_variant=part.pdf_variant or None)
-    spans = part.read_back(data) if part.read_back else []
-    return Finished(data, spans, workers.peak_rss_mb(), time.process_time() - started)
+    return Finished(data, workers.peak_rss_mb(), time.process_time() - started)

@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -36,8 +35,8 @@ class Task:
     html: str
     stylesheets: Stylesheets
     extra_css: str = ""
-    # What to read back of the part's PDF once it is written (``readback.page_spans``), or None.
-    read_back: Callable[[bytes], list] | None = None
+    # Whether to report the text spans of each page (``pagestarts.page_spans``), for the EPUB's page list.
+    page_spans: bool = False
 
 
 @dataclass
@@ -63,6 +62,7 @@ class Laid:
     peak_rss_mb: float = 0.0
     cpu: float = 0.0               # seconds of processor the layout took
     worker: int = 0
+    page_spans: list = field(default_factory=list)   # each page's (``Task.page_spans``), or none
 
 
 @dataclass
@@ -73,7 +73,6 @@ class Held:
     part: object                   # engine.LaidOutPart
     pages: list[PageInfo]
     pdf_variant: str = ""          # what ``finish`` writes the part as ("" = plain PDF)
-    read_back: Callable[[bytes], list] | None = None
 
 
 # Laid-out parts of this process, by (kind, index).
@@ -129,7 +128,7 @@ def lay_out(task: Task) -> Laid:
     from weasyprint import HTML
 
     from pipeline import hyphenation
-    from pipeline.writers.pdf import engine, off_page_warnings
+    from pipeline.writers.pdf import engine, off_page_warnings, pagestarts
     from pipeline.writers.pdf.fetch import SafeFetcher
 
     engine.fix_footnote_policy()
@@ -158,10 +157,11 @@ def lay_out(task: Task) -> Laid:
             strings=engine.named_strings(page)))
     if task.kind == "body" and task.index == 0:
         first_break = winning_break(first_break, main_break)
-    _HELD[(task.kind, task.index)] = Held(part, infos, task.stylesheets.pdf_variant, task.read_back)
+    _HELD[(task.kind, task.index)] = Held(part, infos, task.stylesheets.pdf_variant)
     return Laid(task.kind, task.index, infos, first_break, last_break,
                 fetcher.refused_messages() + off_page_warnings(part.document.pages),
-                peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid())
+                peak_rss_mb(), cpu=time.process_time() - started, worker=os.getpid(),
+                page_spans=pagestarts.page_spans(part.document.pages) if task.page_spans else [])
 
 
 def _serve(connection) -> None:

@@ -1,15 +1,16 @@
-"""Where each page of a written pamphlet begins, read back from its PDF
-(PyMuPDF), for the EPUB's page list: the first letters and digits of the text
-area (running head and page number are outside it), from its first span,
-second or third (a list number or a symbol the EPUB's text does not have may
-open a page). Page 1 is the title page, the last the colophon. Both PDF
-writers' output goes through it, so the EPUB's page list follows whichever
-laid the pages out.
+"""Where each page of a laid-out pamphlet begins, for the EPUB's page list:
+the first letters and digits of the page's part of the text's body (not the
+contents, notes at the foot of the page, running head or page number), from
+its first span, second or third (a list number or a symbol the EPUB's text
+does not have may open a page). Page 1 is the title page, the last the
+colophon; a page without any of the body (the contents, a blank page) has no
+start. The text is read from the laid-out pages (``engine.page_text_spans``),
+so the EPUB's page list follows whichever writer laid the pages out, and
+nothing is read back from the written PDF.
 
-Two steps: ``page_spans`` reads the text spans of each page of a PDF, which
-the parallel layout does for each part as it comes in (a part's pages read
-back as they do in the joined book); ``page_starts`` finds the starts in the
-spans of the whole book.
+Two steps: ``page_spans`` reads the text spans of each laid-out page, which the
+parallel layout does for each part as it lays it out; ``page_starts`` finds the
+starts in the spans of the whole book.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import collections
 import re
 
 from pipeline.render import PrintPage
+from pipeline.render.pages import skipped
 
 # A page's start is taken from spans at least this size, relative to the text's
-# (the most used size): footnotes (8.5 of 10.5 pt), note calls and raised text are left out.
+# (the most used size): note calls, raised text and other small print are left out.
 START_SIZE = 0.83
 START_CHARS = 40
 LIST_MARKER = re.compile(r"\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s*")
@@ -30,22 +32,19 @@ ALNUM = re.compile(r"[^\W_]")
 Spans = list[tuple[float, str]]      # a page's text spans: (font size, text), in reading order
 
 
-def page_spans(data: bytes, top_mm: float, bottom_mm: float) -> list[Spans]:
-    """The text spans of each page of the PDF ``data`` inside its text area: the
-    trim box less ``top_mm`` and ``bottom_mm`` (the page's margins)."""
-    import pymupdf
+def page_spans(pages) -> list[Spans]:
+    """The text spans of each of WeasyPrint's laid-out ``pages``, of the text's ``<main>``
+    (``templates/pamphlet.html``): the title page, contents, notes at the foot of a page
+    and colophon left out (a page with none of the text: no spans)."""
+    from pipeline.writers.pdf import engine
 
-    mm = 72 / 25.4
-    pdf = pymupdf.open(stream=data, filetype="pdf")
-    spans_of: list[Spans] = []
-    for page in pdf:
-        box = page.trimbox
-        clip = pymupdf.Rect(box.x0, box.y0 + top_mm * mm - 2, box.x1, box.y1 - bottom_mm * mm + 2)
-        spans_of.append([(span["size"], span["text"])
-                         for block in page.get_text("dict", clip=clip, sort=True)["blocks"]
-                         for line in block.get("lines", ()) for span in line["spans"] if span["text"].strip()])
-    pdf.close()
-    return spans_of
+    return [engine.page_text_spans(page, within="main", left_out=_left_out) for page in pages]
+
+
+def _left_out(tag: str, element) -> bool:
+    """Text the EPUB's letters do not hold (``render/pages.py``): generated text (list
+    numbers, note calls, ``::before`` and ``::after``), raised and lowered text."""
+    return "::" in tag or skipped(element)
 
 
 def page_starts(spans_of: list[Spans], final_page: bool) -> list[PrintPage]:
