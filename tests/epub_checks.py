@@ -374,9 +374,11 @@ def check_page_list(book: Book, pdf: Path) -> list[int]:
         following = text_after(tree, marker, 60)
         word = re.match(r"[^\s\u2e80-\U0010ffff]*", following.lstrip()).group()
         after = alnum(following)
-        # A list's numbers are the reading system's to draw: not in the EPUB's text.
+        # A list's numbers are the reading system's to draw: not in the EPUB's text (a
+        # nested list's, after the bullet of the item holding it, neither).
         raw = pages[number - 1]
-        page_text = alnum(raw) + "|" + alnum(re.sub(r"(?m)^\s*(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s", "", raw))
+        unnumbered = re.sub(r"(?m)^(\s*(?:[•◦▪‣]\s*)*)(\d+|[a-zA-Z]|[ivxlcdmIVXLCDM]+)[.)]\s", r"\1", raw)
+        page_text = alnum(raw) + "|" + alnum(unnumbered)
         assert after and any(after[k:k + 20] in page_text for k in range(len(alnum(word)) + 1)), \
             f"{name}: page {number} of the EPUB begins {following[:60]!r}, not on the PDF's page {number}"
     return numbers
