@@ -48,9 +48,9 @@ class TocEntry:
 
 @dataclass
 class PrintPage:
-    """Where a page of the printed pamphlet begins, as read back from its PDF
-    (``writers/pdf``): the page's number, what it is (``title``, ``text`` or
-    ``colophon``) and, for a text page, the letters and digits its text area
+    """Where a page of the printed pamphlet begins, as read from its laid-out pages
+    (``writers/pdf/pagestarts.py``): the page's number, what it is (``title``, ``text``
+    or ``colophon``) and, for a text page, the letters and digits its part of the body
     starts with (case-folded), a few candidates from its first spans on."""
 
     number: int
