@@ -184,8 +184,9 @@ def target_long_book(runs: int) -> Result:
     detail = write_parallel(html_text, part_sheets, 2)
     if detail is not None:
         t = detail.timings
-        figures.append(f"stages (wall): plan {t['plan']:.2f} s, parts laid out (and the first finished) {t['laid out']:.1f} s, "
-                       f"then the last finished (margin boxes, writing) {t['finished']:.1f} s, join {t['join']:.2f} s")
+        figures.append(f"stages (wall): plan {t['plan']:.2f} s, parts laid out (and the first finished) "
+                       f"{t['laid out']:.1f} s, then the last finished (margin boxes, writing) {t['finished']:.1f} s, "
+                       f"join {t['join']:.2f} s")
         per_process: dict = {}
         for kind, index, process, layout, finish, pages in t["tasks"]:
             per_process[process] = per_process.get(process, 0.0) + layout + finish

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import corpus_file
 from pipeline.errors import UnreadableSource
 from pipeline.readers.decode import decode
 
@@ -170,11 +171,10 @@ def test_looks_bad_says_what_ftfy_says_on_texts_and_their_mojibake():
 
     from pipeline.readers.decode import looks_bad
 
-    corpus = Path(__file__).parent.parent.parent / "shared" / "corpus"
     lines = []
     for name in ["muse/Ethics_Origin_And_Development.muse", "mk/ema-goldman-jenskoto-pravo-na-glas.muse",
                  "zh/yin-xing-wei-yuan-hui-xian-zai.muse", "plain/conquest-of-bread-gutenberg.txt"]:
-        lines += [line for line in (corpus / name).read_text(encoding="utf-8").split("\n") if line][:400]
+        lines += [line for line in corpus_file(name).read_text(encoding="utf-8").split("\n") if line][:400]
     garbled = [line.encode("utf-8").decode(page, errors="replace")
                for page in ("cp1252", "latin-1", "mac_roman", "cp1251", "cp1253") for line in lines[::7]]
     rng = random.Random(7)

@@ -149,7 +149,7 @@ def fix_footnote_policy() -> None:
     _fixed = True
 
 
-# ---------------------------------------------------------------- a laid-out page's text: off the page, and its spans
+# ---------------------------------------------------------------- a laid-out page's text
 
 def text_off_page(pages, tolerance: float):
     """Each laid-out text outside its page's content area by more than ``tolerance``
