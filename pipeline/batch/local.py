@@ -2,12 +2,19 @@
 (``--jobs 1``) or on local worker processes (``build --jobs N``, at most
 ``JOBS_PER_CORE`` per core).
 
-Start-up: workers are forked from multiprocessing's fork server, which has
-imported the engines once (``preload``). A worker then starts in
-milliseconds, ready to build, instead of spending its first two seconds
-importing WeasyPrint and the rest; the fork server is itself started while the
-first text is handed out. Where there is no fork server (not POSIX) workers
-are spawned and import the engines themselves.
+Start-up: this process imports the engines once (``job.warm_up``) and forks
+the workers from itself. A worker then starts in milliseconds, ready to build,
+instead of spending its first second importing WeasyPrint and the rest; and
+what this process had imported already (the readers, the options…) is not
+imported again, as a separate fork server would. Before the first fork the
+objects of this process are frozen out of the garbage collector
+(``gc.freeze``): a worker's collections then neither walk nor write to the
+memory it shares with this process, which would copy it page by page. Where
+there is no fork (not POSIX) workers are spawned and import the engines
+themselves.
+
+Order: the largest sources are handed out first, so that a long book does
+not start last while the other workers run out of work.
 
 Memory: a worker keeps what the texts it built loaded (fonts of other
 scripts, the engines' caches) for the texts after it. After each text it says
@@ -24,7 +31,7 @@ fails the text it was building, with its exit status; the others go on.
 
 from __future__ import annotations
 
-import contextlib
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -45,8 +52,6 @@ TEXTS_PER_WORKER = 50
 # Worker processes: at most this many per core. The work is layout, all
 # processor; more processes than that only add memory (about 100 MB each).
 JOBS_PER_CORE = 2
-# The module the fork server imports before it forks any worker: the engines.
-PRELOAD_MODULE = "pipeline.batch.preload"
 
 
 def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]]:
@@ -56,7 +61,17 @@ def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]
         for n, spec in enumerate(specs):
             yield n, build_job(spec)
         return
-    yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
+    largest_first = sorted(range(len(specs)), key=lambda n: _size(specs[n].source), reverse=True)
+    for n, result in run_workers([specs[n] for n in largest_first], min(jobs, len(specs)), build_job,
+                                 _worker_died):
+        yield largest_first[n], result
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _worker_died(spec: JobSpec, how: str) -> JobResult:
@@ -82,20 +97,11 @@ def worker_processes(requested: int) -> tuple[int, str]:
 
 
 def _context():
-    """The fork server's context, the server started; else spawn's."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    """Fork's context, the engines imported; else spawn's."""
+    if "fork" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    from multiprocessing import forkserver, resource_tracker
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD_MODULE])
-    # The server is started with SIGINT blocked, so that it and every worker
-    # forked from it inherit the block. The resource tracker, which the server
-    # needs, is started first: its start unblocks SIGINT when it is done.
-    resource_tracker.ensure_running()
-    with interrupt.held():
-        forkserver.ensure_running()
-    return context
+    warm_up()
+    return multiprocessing.get_context("fork")
 
 
 def resident_bytes() -> int:
@@ -111,7 +117,7 @@ def resident_bytes() -> int:
 def _work(conn: Connection, job: Callable[[Spec], Result]) -> None:
     """A worker: jobs from ``conn`` until told to stop (None) or the parent goes."""
     interrupt.ignore_in_child()
-    warm_up()                                   # already done where the fork server preloaded
+    warm_up()                                   # already done when forked
     while True:
         try:
             spec = conn.recv()
@@ -143,9 +149,6 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
     worker processes; ``failed(spec, why)`` is the result of a spec whose
     worker died building it."""
     context = _context()
-    # A spawned worker inherits this process's SIGINT block; a forked one the
-    # server's (and waiting for the server's first fork must not hold Ctrl-C back).
-    held = interrupt.held if context.get_start_method() == "spawn" else contextlib.nullcontext
     todo = deque(range(len(specs)))
     workers: list[_Worker] = []
     first = True
@@ -157,11 +160,12 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
         theirs.close()
         return _Worker(process, ours)
 
+    gc.freeze()         # for the forks (see the module's docstring); undone when the workers are gone
     try:
         while todo or any(w.job is not None for w in workers):
             # Hand out work: idle workers first, then new ones up to ``jobs``. An
             # idle worker that has died since its last text is replaced.
-            with held():
+            with interrupt.held():   # a worker starts with SIGINT blocked
                 for worker in [w for w in workers if w.job is None]:
                     if todo and not _hand(worker, todo, specs):
                         worker.process.join()
@@ -217,6 +221,7 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
                     pass
             worker.process.join()
             worker.conn.close()
+        gc.unfreeze()
 
 
 def _hand(worker: _Worker, todo: deque, specs: list) -> bool:
