@@ -31,7 +31,6 @@ fails the text it was building, with its exit status; the others go on.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections import deque
@@ -39,7 +38,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator, TypeVar
 
-from pipeline import interrupt
+from pipeline import collector, interrupt
 from pipeline.batch.job import JobResult, JobSpec, build_job, warm_up
 
 Spec = TypeVar("Spec")        # a job's input and its result: plain data that pickles
@@ -160,68 +159,67 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
         theirs.close()
         return _Worker(process, ours)
 
-    gc.freeze()         # for the forks (see the module's docstring); undone when the workers are gone
-    try:
-        while todo or any(w.job is not None for w in workers):
-            # Hand out work: idle workers first, then new ones up to ``jobs``. An
-            # idle worker that has died since its last text is replaced.
-            with interrupt.held():   # a worker starts with SIGINT blocked
-                for worker in [w for w in workers if w.job is None]:
-                    if todo and not _hand(worker, todo, specs):
+    with collector.frozen():      # for the forks (see the module's docstring)
+        try:
+            while todo or any(w.job is not None for w in workers):
+                # Hand out work: idle workers first, then new ones up to ``jobs``. An
+                # idle worker that has died since its last text is replaced.
+                with interrupt.held():   # a worker starts with SIGINT blocked
+                    for worker in [w for w in workers if w.job is None]:
+                        if todo and not _hand(worker, todo, specs):
+                            worker.process.join()
+                            workers.remove(worker)
+                    stillborn = []
+                    while todo and len(workers) < jobs:
+                        worker = start()
+                        if _hand(worker, todo, specs):
+                            workers.append(worker)
+                        else:                                   # died as it started: its job fails
+                            worker.process.join()
+                            n = todo.popleft()
+                            stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
+                    if first:
+                        first = False
+                        interrupt.checkpoint("workers")
+                yield from stillborn
+                busy = [w for w in workers if w.job is not None]
+                if not busy:
+                    continue
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+                for worker in busy:
+                    if worker.conn not in ready and worker.process.sentinel not in ready:
+                        continue
+                    n = worker.job
+                    try:
+                        result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
+                    except (EOFError, OSError):
+                        result, memory = None, 0
+                    worker.job = None
+                    if result is None:                          # died building it
                         worker.process.join()
                         workers.remove(worker)
-                stillborn = []
-                while todo and len(workers) < jobs:
-                    worker = start()
-                    if _hand(worker, todo, specs):
-                        workers.append(worker)
-                    else:                                   # died as it started: its job fails
+                        yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
+                        continue
+                    worker.texts += 1
+                    if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
+                        worker.stop()
                         worker.process.join()
-                        n = todo.popleft()
-                        stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
-                if first:
-                    first = False
-                    interrupt.checkpoint("workers")
-            yield from stillborn
-            busy = [w for w in workers if w.job is not None]
-            if not busy:
-                continue
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-            for worker in busy:
-                if worker.conn not in ready and worker.process.sentinel not in ready:
-                    continue
-                n = worker.job
-                try:
-                    result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
-                except (EOFError, OSError):
-                    result, memory = None, 0
-                worker.job = None
-                if result is None:                          # died building it
-                    worker.process.join()
-                    workers.remove(worker)
-                    yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
-                    continue
-                worker.texts += 1
-                if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
-                    worker.stop()
-                    worker.process.join()
-                    workers.remove(worker)
-                yield n, result
-    finally:
-        # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
-        # finish the text they are writing first (its result is read and dropped,
-        # so that a worker never waits on a full pipe).
-        for worker in workers:
-            worker.stop()
-        for worker in workers:
-            if worker.job is not None:
-                try:
-                    worker.conn.recv()
-                except (EOFError, OSError):
-                    pass
-            worker.process.join()
-            worker.conn.close()
-        gc.unfreeze()
+                        workers.remove(worker)
+                    yield n, result
+        finally:
+            # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
+            # finish the text they are writing first (its result is read and dropped,
+            # so that a worker never waits on a full pipe).
+            for worker in workers:
+                worker.stop()
+            for worker in workers:
+                if worker.job is not None:
+                    try:
+                        worker.conn.recv()
+                    except (EOFError, OSError):
+                        pass
+                worker.process.join()
+                worker.conn.close()
 
 
 def _hand(worker: _Worker, todo: deque, specs: list) -> bool:
