@@ -6,7 +6,6 @@ import gc
 import os
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -47,21 +46,6 @@ def test_workers_start_with_the_engines_loaded_and_keep_going():
     assert all(r["frozen"] > 0 for r in results.values())
     assert gc.get_freeze_count() == frozen_before              # collectable here again
     assert len({r["pid"] for r in results.values()}) == 2    # two workers, each for several texts
-
-
-def test_the_largest_sources_are_handed_out_first(tmp_path, monkeypatch):
-    sizes = [3, 50, 7, 20, 1]
-    specs = []
-    for n, size in enumerate(sizes):
-        (tmp_path / f"{n}.txt").write_text("x" * size)
-        specs.append(local.JobSpec(str(tmp_path / f"{n}.txt"), str(tmp_path), None))
-    handed = []
-    monkeypatch.setattr(local, "run_workers", lambda specs, jobs, job, failed: (
-        (n, handed.append(spec.source) or spec.source) for n, spec in enumerate(specs)))
-    results = dict(local.run_local(specs, 2))
-    assert [Path(p).name for p in handed] == ["1.txt", "3.txt", "2.txt", "0.txt", "4.txt"]
-    # Each result still comes back under its own index.
-    assert results == {n: spec.source for n, spec in enumerate(specs)}
 
 
 def test_a_worker_holding_more_than_the_mark_is_replaced(monkeypatch):

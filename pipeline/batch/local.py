@@ -13,9 +13,6 @@ memory it shares with this process, which would copy it page by page. Where
 there is no fork (not POSIX) workers are spawned and import the engines
 themselves.
 
-Order: the largest sources are handed out first, so that a long book does
-not start last while the other workers run out of work.
-
 Memory: a worker keeps what the texts it built loaded (fonts of other
 scripts, the engines' caches) for the texts after it. After each text it says
 how much memory it holds; one that holds more than ``WORKER_MEMORY_MARK``, or
@@ -60,17 +57,7 @@ def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]
         for n, spec in enumerate(specs):
             yield n, build_job(spec)
         return
-    largest_first = sorted(range(len(specs)), key=lambda n: _size(specs[n].source), reverse=True)
-    for n, result in run_workers([specs[n] for n in largest_first], min(jobs, len(specs)), build_job,
-                                 _worker_died):
-        yield largest_first[n], result
-
-
-def _size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0
+    yield from run_workers(specs, min(jobs, len(specs)), build_job, _worker_died)
 
 
 def _worker_died(spec: JobSpec, how: str) -> JobResult:
