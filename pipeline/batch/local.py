@@ -6,9 +6,9 @@ Start-up: this process imports the engines once (``job.warm_up``) and forks
 the workers from itself. A worker then starts in milliseconds, ready to build,
 instead of spending its first second importing WeasyPrint and the rest; and
 what this process had imported already (the readers, the options…) is not
-imported again, as a separate fork server would. Before the first fork the
+imported again, as a separate fork server would. While it forks, the
 objects of this process are frozen out of the garbage collector
-(``gc.freeze``): a worker's collections then neither walk nor write to the
+(``collector.frozen``): a worker's collections then neither walk nor write to the
 memory it shares with this process, which would copy it page by page. Where
 there is no fork (not POSIX) workers are spawned and import the engines
 themselves.
