@@ -8,8 +8,8 @@ language under 40 KB, in turn, each copy with a title and author of its own,
 one subfolder per language. Then, with the command line a user would run:
 
 - ``build LIBRARY -o OUT --jobs 2``: texts per minute, and the largest
-  resident memory of any process of the build — the command, the fork server
-  and every worker, each waited for by the measuring process (it is made their
+  resident memory of any process of the build — the command and every
+  worker, each waited for by the measuring process (it is made their
   subreaper, so the ones the command leaves to end after it are counted too);
 - the size of ``OUT/.zinepress-manifest.json``;
 - the same build again with nothing changed;

@@ -190,6 +190,32 @@ def test_name_clash_is_found_before_building(tmp_path):
     assert [j.source.name for j in jobs if not j.result] == ["y.md"]
 
 
+def test_the_largest_sources_are_handed_out_first(tmp_path, monkeypatch):
+    """On any executor, so that a long book does not start last."""
+    import pipeline.batch as batch
+    from pipeline.batch import BatchOptions, run_build
+    from pipeline.batch.job import JobResult
+    from pipeline.build import BuildOptions
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, size in (("a", 3), ("b", 50), ("c", 7), ("d", 20), ("e", 7)):
+        (src / f"{name}.txt").write_text("x" * size)
+    handed = []
+
+    def run(specs, jobs):
+        handed.extend(Path(spec.source).name for spec in specs)
+        return ((n, JobResult(spec.source, error="not built")) for n, spec in enumerate(specs))
+    monkeypatch.setattr(batch, "run_local", run)
+    report = tmp_path / "report.json"
+    run_build([src], tmp_path / "out", BuildOptions(), BatchOptions(jobs=2, quiet=True, report=report),
+              echo=lambda text, err=False: None)
+    assert handed == ["b.txt", "d.txt", "c.txt", "e.txt", "a.txt"]      # equal sizes in the plan's order
+    # Each result is still its own source's, and the report in the plan's order.
+    assert [Path(s["source"]).name for s in json.loads(report.read_text())["sources"]] == \
+        ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"]
+
+
 def test_progress_bar_on_a_terminal(tmp_path, capsys, monkeypatch):
     from pipeline.batch import BatchOptions, run_build
     from pipeline.build import BuildOptions

@@ -64,3 +64,31 @@ def test_other_ignored_exceptions_are_still_reported():
     assert proc.returncode == 0, proc.stderr
     assert "ValueError: from __del__" in proc.stderr
 
+
+
+def test_the_command_ends_as_sys_exit_would_without_the_teardown():
+    """``run`` ends the process itself: the exit status and message ``sys.exit``
+    would give, output flushed, ``atexit`` functions run — but no object is freed
+    one by one (the teardown that costs a loaded engine 0.1–0.2 s)."""
+    program = textwrap.dedent("""
+        import atexit, sys
+        from pipeline import interrupt
+
+        class Kept:
+            def __del__(self):
+                print("torn down")
+
+        kept = Kept()
+        atexit.register(lambda: print("atexit ran"))
+
+        def main():
+            print("unflushed", end="")
+            sys.exit({code})
+
+        interrupt.run(main)
+    """)
+    for code, status, message in (("None", 0, ""), ("3", 3, ""), ("'no such file'", 1, "no such file\n")):
+        proc = subprocess.run([sys.executable, "-c", program.format(code=code)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=120)
+        assert (proc.returncode, proc.stderr) == (status, message)
+        assert proc.stdout == "unflushedatexit ran\n"

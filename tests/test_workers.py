@@ -2,9 +2,10 @@
 ready to build, replaced when they hold too much or have built enough, a
 dead one failing only its own text."""
 
+import gc
 import os
 import signal
-from pathlib import Path
+import sys
 
 import pytest
 
@@ -19,9 +20,9 @@ def _pid_after_holding(spec: dict) -> dict:
     _HELD.append(b"x" * (spec.get("megabytes", 0) * 2**20))     # written, so resident
     if spec.get("die"):
         os.kill(os.getpid(), signal.SIGKILL)
-    modules = __import__("sys").modules
-    preloaded = getattr(modules.get(local.PRELOAD_MODULE), "__file__", None)
-    return {"n": spec["n"], "pid": os.getpid(), "engines": "weasyprint" in modules, "preloaded": preloaded}
+    engines = sys.modules.get("weasyprint")
+    return {"n": spec["n"], "pid": os.getpid(), "engines": id(engines) if engines else None,
+            "frozen": gc.get_freeze_count()}
 
 
 def _failed(spec: dict, how: str) -> dict:
@@ -36,12 +37,14 @@ def _run(specs, jobs=2):
 
 
 def test_workers_start_with_the_engines_loaded_and_keep_going():
+    frozen_before = gc.get_freeze_count()
     results = _run([{"n": n} for n in range(8)])
-    assert all(r["engines"] for r in results.values())
-    # The fork server imported its preload module, which loads the engines
-    # (nothing in a worker imports it; a wrong name would fail silently).
-    preload = str(Path(local.__file__).with_name("preload.py"))
-    assert all(r["preloaded"] == preload for r in results.values())
+    # The engines were imported here, once, and the workers forked with them:
+    # each holds this process's very module object (one it imported itself
+    # would be another object), and this process's objects frozen.
+    assert all(r["engines"] == id(sys.modules["weasyprint"]) for r in results.values())
+    assert all(r["frozen"] > 0 for r in results.values())
+    assert gc.get_freeze_count() == frozen_before              # collectable here again
     assert len({r["pid"] for r in results.values()}) == 2    # two workers, each for several texts
 
 

@@ -65,6 +65,13 @@ def run_build(paths: list[Path], out: Path, options: BuildOptions, batch: BatchO
         return _run_locked(jobs, out, options, batch, echo, note, processes, started)
 
 
+def _size(job: Job) -> int:
+    try:
+        return job.source.stat().st_size
+    except OSError:
+        return 0
+
+
 def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchOptions,
                 echo: Callable[..., None], note: Callable[[str], None], processes: int, started: float) -> int:
     from pipeline.writers.output import remove_stale_parts
@@ -86,7 +93,9 @@ def _run_locked(jobs: list[Job], out: Path, options: BuildOptions, batch: BatchO
             del manifest[job.key]
             changed = True
 
-    todo = [job for job in jobs if job.result is None]
+    # The largest first, on any executor: a long book handed out last would be
+    # built alone at the end while the other workers have run out of work.
+    todo = sorted((job for job in jobs if job.result is None), key=_size, reverse=True)
     specs = [JobSpec(str(job.source.absolute()), str(job.out_dir.absolute()), options) for job in todo]
 
     with Progress(len(jobs), echo, quiet=batch.quiet, debug=batch.debug, terminal=batch.terminal) as progress:

@@ -2,12 +2,16 @@
 (``--jobs 1``) or on local worker processes (``build --jobs N``, at most
 ``JOBS_PER_CORE`` per core).
 
-Start-up: workers are forked from multiprocessing's fork server, which has
-imported the engines once (``preload``). A worker then starts in
-milliseconds, ready to build, instead of spending its first two seconds
-importing WeasyPrint and the rest; the fork server is itself started while the
-first text is handed out. Where there is no fork server (not POSIX) workers
-are spawned and import the engines themselves.
+Start-up: this process imports the engines once (``job.warm_up``) and forks
+the workers from itself. A worker then starts in milliseconds, ready to build,
+instead of spending its first second importing WeasyPrint and the rest; and
+what this process had imported already (the readers, the options…) is not
+imported again, as a separate fork server would. While it forks, the
+objects of this process are frozen out of the garbage collector
+(``collector.frozen``): a worker's collections then neither walk nor write to the
+memory it shares with this process, which would copy it page by page. Where
+there is no fork (not POSIX) workers are spawned and import the engines
+themselves.
 
 Memory: a worker keeps what the texts it built loaded (fonts of other
 scripts, the engines' caches) for the texts after it. After each text it says
@@ -24,7 +28,6 @@ fails the text it was building, with its exit status; the others go on.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 from collections import deque
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator, TypeVar
 
-from pipeline import interrupt
+from pipeline import collector, interrupt
 from pipeline.batch.job import JobResult, JobSpec, build_job, warm_up
 
 Spec = TypeVar("Spec")        # a job's input and its result: plain data that pickles
@@ -45,8 +48,6 @@ TEXTS_PER_WORKER = 50
 # Worker processes: at most this many per core. The work is layout, all
 # processor; more processes than that only add memory (about 100 MB each).
 JOBS_PER_CORE = 2
-# The module the fork server imports before it forks any worker: the engines.
-PRELOAD_MODULE = "pipeline.batch.preload"
 
 
 def run_local(specs: list[JobSpec], jobs: int) -> Iterator[tuple[int, JobResult]]:
@@ -82,20 +83,11 @@ def worker_processes(requested: int) -> tuple[int, str]:
 
 
 def _context():
-    """The fork server's context, the server started; else spawn's."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    """Fork's context, the engines imported; else spawn's."""
+    if "fork" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
-    from multiprocessing import forkserver, resource_tracker
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([PRELOAD_MODULE])
-    # The server is started with SIGINT blocked, so that it and every worker
-    # forked from it inherit the block. The resource tracker, which the server
-    # needs, is started first: its start unblocks SIGINT when it is done.
-    resource_tracker.ensure_running()
-    with interrupt.held():
-        forkserver.ensure_running()
-    return context
+    warm_up()
+    return multiprocessing.get_context("fork")
 
 
 def resident_bytes() -> int:
@@ -111,7 +103,7 @@ def resident_bytes() -> int:
 def _work(conn: Connection, job: Callable[[Spec], Result]) -> None:
     """A worker: jobs from ``conn`` until told to stop (None) or the parent goes."""
     interrupt.ignore_in_child()
-    warm_up()                                   # already done where the fork server preloaded
+    warm_up()                                   # already done when forked
     while True:
         try:
             spec = conn.recv()
@@ -143,9 +135,6 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
     worker processes; ``failed(spec, why)`` is the result of a spec whose
     worker died building it."""
     context = _context()
-    # A spawned worker inherits this process's SIGINT block; a forked one the
-    # server's (and waiting for the server's first fork must not hold Ctrl-C back).
-    held = interrupt.held if context.get_start_method() == "spawn" else contextlib.nullcontext
     todo = deque(range(len(specs)))
     workers: list[_Worker] = []
     first = True
@@ -157,66 +146,67 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
         theirs.close()
         return _Worker(process, ours)
 
-    try:
-        while todo or any(w.job is not None for w in workers):
-            # Hand out work: idle workers first, then new ones up to ``jobs``. An
-            # idle worker that has died since its last text is replaced.
-            with held():
-                for worker in [w for w in workers if w.job is None]:
-                    if todo and not _hand(worker, todo, specs):
+    with collector.frozen():      # for the forks (see the module's docstring)
+        try:
+            while todo or any(w.job is not None for w in workers):
+                # Hand out work: idle workers first, then new ones up to ``jobs``. An
+                # idle worker that has died since its last text is replaced.
+                with interrupt.held():   # a worker starts with SIGINT blocked
+                    for worker in [w for w in workers if w.job is None]:
+                        if todo and not _hand(worker, todo, specs):
+                            worker.process.join()
+                            workers.remove(worker)
+                    stillborn = []
+                    while todo and len(workers) < jobs:
+                        worker = start()
+                        if _hand(worker, todo, specs):
+                            workers.append(worker)
+                        else:                                   # died as it started: its job fails
+                            worker.process.join()
+                            n = todo.popleft()
+                            stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
+                    if first:
+                        first = False
+                        interrupt.checkpoint("workers")
+                yield from stillborn
+                busy = [w for w in workers if w.job is not None]
+                if not busy:
+                    continue
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+                for worker in busy:
+                    if worker.conn not in ready and worker.process.sentinel not in ready:
+                        continue
+                    n = worker.job
+                    try:
+                        result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
+                    except (EOFError, OSError):
+                        result, memory = None, 0
+                    worker.job = None
+                    if result is None:                          # died building it
                         worker.process.join()
                         workers.remove(worker)
-                stillborn = []
-                while todo and len(workers) < jobs:
-                    worker = start()
-                    if _hand(worker, todo, specs):
-                        workers.append(worker)
-                    else:                                   # died as it started: its job fails
+                        yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
+                        continue
+                    worker.texts += 1
+                    if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
+                        worker.stop()
                         worker.process.join()
-                        n = todo.popleft()
-                        stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
-                if first:
-                    first = False
-                    interrupt.checkpoint("workers")
-            yield from stillborn
-            busy = [w for w in workers if w.job is not None]
-            if not busy:
-                continue
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-            for worker in busy:
-                if worker.conn not in ready and worker.process.sentinel not in ready:
-                    continue
-                n = worker.job
-                try:
-                    result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
-                except (EOFError, OSError):
-                    result, memory = None, 0
-                worker.job = None
-                if result is None:                          # died building it
-                    worker.process.join()
-                    workers.remove(worker)
-                    yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
-                    continue
-                worker.texts += 1
-                if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
-                    worker.stop()
-                    worker.process.join()
-                    workers.remove(worker)
-                yield n, result
-    finally:
-        # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
-        # finish the text they are writing first (its result is read and dropped,
-        # so that a worker never waits on a full pipe).
-        for worker in workers:
-            worker.stop()
-        for worker in workers:
-            if worker.job is not None:
-                try:
-                    worker.conn.recv()
-                except (EOFError, OSError):
-                    pass
-            worker.process.join()
-            worker.conn.close()
+                        workers.remove(worker)
+                    yield n, result
+        finally:
+            # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
+            # finish the text they are writing first (its result is read and dropped,
+            # so that a worker never waits on a full pipe).
+            for worker in workers:
+                worker.stop()
+            for worker in workers:
+                if worker.job is not None:
+                    try:
+                        worker.conn.recv()
+                    except (EOFError, OSError):
+                        pass
+                worker.process.join()
+                worker.conn.close()
 
 
 def _hand(worker: _Worker, todo: deque, specs: list) -> bool:

@@ -1,7 +1,6 @@
-"""Imported once by the fork server of the batch workers (``local``): the
-engines, so that every worker forked from it starts with them loaded. A Dask
-worker started with ``--preload pipeline.batch.preload`` loads them likewise
-as it starts, not on its first text."""
+"""A Dask worker started with ``--preload pipeline.batch.preload`` imports
+the engines as it starts, not on its first text (as a local build imports
+them before it forks its workers, ``local``)."""
 
 try:
     from pipeline.batch.job import warm_up

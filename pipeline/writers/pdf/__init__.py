@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import collector
 from pipeline.options import PdfOptions
 from pipeline.render import Prepared, PrintPage, style_path
 from pipeline.render.pdf import pdf_html
@@ -212,7 +213,14 @@ def _blank_pdf(page_css: str) -> bytes:
 def write_pdf(prep: Prepared, options: PdfOptions | None = None, page_list: bool = True) -> PdfResult:
     """The pamphlet of ``prep``; with ``page_list``, where each of its pages begins
     (``PdfResult.print_pages``, read from the laid-out pages for the EPUB's page list:
-    a build without an EPUB does without)."""
+    a build without an EPUB does without). Python's collector is kept out of the
+    layout's way meanwhile (``collector``; the parallel layout's workers, forked
+    meanwhile, inherit it)."""
+    with collector.frozen(young=collector.LAYOUT_YOUNG):
+        return _write_pdf(prep, options, page_list)
+
+
+def _write_pdf(prep: Prepared, options: PdfOptions | None, page_list: bool) -> PdfResult:
     from pipeline.writers.pdf import engine     # before WeasyPrint, which it loads
     from weasyprint import CSS, HTML
 
