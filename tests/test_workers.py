@@ -37,9 +37,9 @@ def _run(specs, jobs=2):
 
 
 def _mark_above_this_process(monkeypatch, megabytes: int) -> None:
-    """The memory mark ``megabytes`` above what a worker forked now starts with:
-    this process's resident memory, the engines loaded (a test process that has
-    run others may hold more than the mark itself)."""
+    """The memory mark ``megabytes`` above this process's resident memory, the
+    engines loaded: a worker forked now starts with at most that (a test process
+    that has run others may hold more than the mark itself)."""
     local.warm_up()
     monkeypatch.setattr(local, "WORKER_MEMORY_MARK", local.resident_bytes() + megabytes * 2**20)
 
@@ -58,9 +58,9 @@ def test_workers_start_with_the_engines_loaded_and_keep_going(monkeypatch):
 
 
 def test_a_worker_holding_more_than_the_mark_is_replaced(monkeypatch):
-    # What a worker reports is what its texts hold, 60 MB each (a forked worker's
+    # What a worker reports is what its texts hold, 60 MB each: a forked worker's
     # own resident memory starts anywhere below this process's, as the kernel
-    # maps the shared pages lazily: measured in the next test).
+    # maps shared pages lazily. (``resident_bytes`` has the next test.)
     monkeypatch.setattr(local, "resident_bytes", lambda: sum(map(len, _HELD)))
     monkeypatch.setattr(local, "WORKER_MEMORY_MARK", 200 * 2**20)
     results = _run([{"n": n, "megabytes": 60} for n in range(12)])
