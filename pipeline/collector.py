@@ -4,7 +4,7 @@
 out of the collector (``gc.freeze``): a collection no longer walks them. Two
 uses:
 
-- before forking workers (``batch/local.py``): a worker's collections would
+- while a worker is forked (``batch/local.py``): its collections would
   otherwise walk, and write to, every object it shares with its parent, which
   copies the shared memory page by page;
 - while a book is laid out (``writers/pdf``, ``young=LAYOUT_YOUNG``): WeasyPrint

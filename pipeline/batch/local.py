@@ -6,8 +6,8 @@ Start-up: this process imports the engines once (``job.warm_up``) and forks
 the workers from itself. A worker then starts in milliseconds, ready to build,
 instead of spending its first second importing WeasyPrint and the rest; and
 what this process had imported already (the readers, the options…) is not
-imported again, as a separate fork server would. While it forks, the
-objects of this process are frozen out of the garbage collector
+imported again, as a separate fork server would. While it forks a worker,
+the objects of this process are frozen out of the garbage collector
 (``collector.frozen``): a worker's collections then neither walk nor write to the
 memory it shares with this process, which would copy it page by page. Where
 there is no fork (not POSIX) workers are spawned and import the engines
@@ -142,71 +142,71 @@ def run_workers(specs: list[Spec], jobs: int, job: Callable[[Spec], Result],
     def start() -> _Worker:
         ours, theirs = context.Pipe()
         process = context.Process(target=_work, args=(theirs, job), daemon=True, name="zinepress-worker")
-        process.start()
+        with collector.frozen():    # the worker starts with them frozen (see the module's docstring)
+            process.start()
         theirs.close()
         return _Worker(process, ours)
 
-    with collector.frozen():      # for the forks (see the module's docstring)
-        try:
-            while todo or any(w.job is not None for w in workers):
-                # Hand out work: idle workers first, then new ones up to ``jobs``. An
-                # idle worker that has died since its last text is replaced.
-                with interrupt.held():   # a worker starts with SIGINT blocked
-                    for worker in [w for w in workers if w.job is None]:
-                        if todo and not _hand(worker, todo, specs):
-                            worker.process.join()
-                            workers.remove(worker)
-                    stillborn = []
-                    while todo and len(workers) < jobs:
-                        worker = start()
-                        if _hand(worker, todo, specs):
-                            workers.append(worker)
-                        else:                                   # died as it started: its job fails
-                            worker.process.join()
-                            n = todo.popleft()
-                            stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
-                    if first:
-                        first = False
-                        interrupt.checkpoint("workers")
-                yield from stillborn
-                busy = [w for w in workers if w.job is not None]
-                if not busy:
+    try:
+        while todo or any(w.job is not None for w in workers):
+            # Hand out work: idle workers first, then new ones up to ``jobs``. An
+            # idle worker that has died since its last text is replaced.
+            with interrupt.held():   # a worker starts with SIGINT blocked
+                for worker in [w for w in workers if w.job is None]:
+                    if todo and not _hand(worker, todo, specs):
+                        worker.process.join()
+                        workers.remove(worker)
+                stillborn = []
+                while todo and len(workers) < jobs:
+                    worker = start()
+                    if _hand(worker, todo, specs):
+                        workers.append(worker)
+                    else:                                   # died as it started: its job fails
+                        worker.process.join()
+                        n = todo.popleft()
+                        stillborn.append((n, failed(specs[n], _how_it_ended(worker.process.exitcode))))
+                if first:
+                    first = False
+                    interrupt.checkpoint("workers")
+            yield from stillborn
+            busy = [w for w in workers if w.job is not None]
+            if not busy:
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                if worker.conn not in ready and worker.process.sentinel not in ready:
                     continue
-                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
-                for worker in busy:
-                    if worker.conn not in ready and worker.process.sentinel not in ready:
-                        continue
-                    n = worker.job
-                    try:
-                        result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
-                    except (EOFError, OSError):
-                        result, memory = None, 0
-                    worker.job = None
-                    if result is None:                          # died building it
-                        worker.process.join()
-                        workers.remove(worker)
-                        yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
-                        continue
-                    worker.texts += 1
-                    if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
-                        worker.stop()
-                        worker.process.join()
-                        workers.remove(worker)
-                    yield n, result
-        finally:
-            # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
-            # finish the text they are writing first (its result is read and dropped,
-            # so that a worker never waits on a full pipe).
-            for worker in workers:
-                worker.stop()
-            for worker in workers:
-                if worker.job is not None:
-                    try:
-                        worker.conn.recv()
-                    except (EOFError, OSError):
-                        pass
-                worker.process.join()
-                worker.conn.close()
+                n = worker.job
+                try:
+                    result, memory = worker.conn.recv() if worker.conn.poll() else (None, 0)
+                except (EOFError, OSError):
+                    result, memory = None, 0
+                worker.job = None
+                if result is None:                          # died building it
+                    worker.process.join()
+                    workers.remove(worker)
+                    yield n, failed(specs[n], _how_it_ended(worker.process.exitcode))
+                    continue
+                worker.texts += 1
+                if memory > WORKER_MEMORY_MARK or worker.texts >= TEXTS_PER_WORKER:
+                    worker.stop()
+                    worker.process.join()
+                    workers.remove(worker)
+                yield n, result
+    finally:
+        # Done, or stopped (Ctrl-C, the caller gone): the idle stop now, the busy
+        # finish the text they are writing first (its result is read and dropped,
+        # so that a worker never waits on a full pipe).
+        for worker in workers:
+            worker.stop()
+        for worker in workers:
+            if worker.job is not None:
+                try:
+                    worker.conn.recv()
+                except (EOFError, OSError):
+                    pass
+            worker.process.join()
+            worker.conn.close()
 
 
 def _hand(worker: _Worker, todo: deque, specs: list) -> bool:
