@@ -116,7 +116,7 @@ def run(main) -> None:
     if _State.installed:
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # too late now: the outcome stands
     if not _State.interrupted or _State.normal_end:
-        _end(_exit_status(code))
+        _end(exit_status(code))
     try:
         sys.stderr.write(MESSAGE + "\n")
     except (OSError, ValueError):
@@ -127,7 +127,7 @@ def run(main) -> None:
     _end(EXIT_CODE)
 
 
-def _exit_status(code: object) -> int:
+def exit_status(code: object) -> int:
     """The exit status the interpreter gives ``sys.exit(code)``."""
     if code is None:
         return 0

@@ -25,17 +25,9 @@ import traceback
 from pathlib import Path
 
 
-def _exit_code(exc: SystemExit) -> int:
-    """What the interpreter makes of ``SystemExit`` at the top level."""
-    if exc.code is None:
-        return 0
-    if isinstance(exc.code, int):
-        return exc.code
-    print(exc.code, file=sys.stderr)
-    return 1
-
-
 def _child(request: dict, entry) -> None:
+    from pipeline.interrupt import exit_status     # the status the interpreter gives ``SystemExit``
+
     code = 1
     try:
         os.setpgid(0, 0)
@@ -49,7 +41,7 @@ def _child(request: dict, entry) -> None:
         entry.main()
         code = 0
     except SystemExit as exc:
-        code = _exit_code(exc)
+        code = exit_status(exc.code)
     except BaseException:
         traceback.print_exc()
     finally:
